@@ -1,0 +1,58 @@
+"""Unroll: learn recurrent neural networks in the browser."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+
+from app.config import settings_from_environment
+from app.extensions import api, csrf, db, migrate
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, then CLI commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(settings_from_environment(Path(app.instance_path), dict(config or {})))
+    _init_extensions(app)
+    _register_blueprints(app)
+    _watch_content(app)
+    from app.cli import register_commands
+
+    register_commands(app)
+    logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (tables must be known to Alembic and create_all)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    api.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.web import api as api_routes
+    from app.web import errors, health, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(health.bp)
+    api.register_blueprint(api_routes.bp)
+    errors.register(app)
+
+
+def _watch_content(app: Flask) -> None:
+    from app.services.content_watch import ContentWatcher
+
+    watcher = ContentWatcher(Path(app.config["UNROLL_CONTENT_DIR"]), app.config["UNROLL_CONTENT_RELOAD_SECONDS"])
+    app.extensions["unroll_content_watcher"] = watcher
+
+    @app.before_request
+    def refresh_content() -> None:
+        if request.endpoint not in {"static", "health.healthz"}:
+            watcher.refresh()

@@ -1,0 +1,93 @@
+"""Command-line tools: `flask content check` and `flask content sync`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.content import ParseResult, check_path, expand_paths
+from app.services.content_sync import sync_content
+
+content_cli = AppGroup("content", help="Check and load the question sets in content/.")
+
+
+@content_cli.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print every file's parse as JSON.")
+def check_command(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Validate question-set files or folders (default: the content folder)."""
+    targets = expand_paths(paths or (Path(current_app.config["UNROLL_CONTENT_DIR"]),))
+    missing = [p for p in targets if not p.exists()]
+    results = [check_path(p) for p in targets if p.exists()]
+    if as_json:
+        click.echo(json.dumps({"files": [_result_json(r) for r in results]}, ensure_ascii=False, indent=2))
+    else:
+        _print_report(results)
+    for path in missing:
+        click.echo(f"{path}: no such file or folder", err=True)
+    if missing or any(r.errors for r in results):
+        sys.exit(1)
+
+
+def _print_report(results: list[ParseResult]) -> None:
+    for result in results:
+        for problem in result.errors:
+            click.echo(f"{problem.describe(result.path)}: error")
+        for problem in result.warnings:
+            click.echo(f"{problem.describe(result.path)}: warning")
+    bad = sum(1 for r in results if r.errors)
+    click.echo(f"{len(results)} files checked, {bad} with errors.")
+
+
+def _result_json(result: ParseResult) -> dict[str, Any]:
+    qs = result.question_set
+    return {
+        "path": result.path,
+        "slug": qs.slug if qs else None,
+        "title": qs.title if qs else None,
+        "counts": qs.counts if qs else {"preview": 0, "keypoint": 0, "review": 0},
+        "preview": [i.text for i in qs.preview] if qs else [],
+        "keypoints": [i.text for i in qs.keypoints] if qs else [],
+        "review": [_review_json(item) for item in qs.review] if qs else [],
+        "errors": [{"line": p.line, "message": p.message} for p in result.errors],
+        "warnings": [{"line": p.line, "message": p.message} for p in result.warnings],
+    }
+
+
+def _review_json(item: Any) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "type": str(item.type),
+        "question": item.question,
+        "answer": item.answer,
+        "explanation": item.explanation,
+        "options": [{"text": o.text, "correct": o.correct, "explanation": o.explanation} for o in item.options],
+        "accept": list(item.accept),
+        "tags": list(item.tags),
+        "covers": list(item.covers),
+        "line": item.line,
+    }
+
+
+@content_cli.command("sync")
+def sync_command() -> None:
+    """Load the content folder into the database; files with errors keep their last good version."""
+    root = Path(current_app.config["UNROLL_CONTENT_DIR"])
+    report = sync_content(root, datetime.now(UTC))
+    for result in report.failed:
+        for problem in result.errors:
+            click.echo(f"{problem.describe(result.path)}: error (not loaded)", err=True)
+    click.echo(f"Cards: {report.summary()}.")
+    if report.failed:
+        click.echo(f"{len(report.failed)} file(s) not loaded; every other set is up to date.", err=True)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(content_cli)

@@ -1,0 +1,60 @@
+"""Settings from environment variables, with defaults that run on one machine with SQLite."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _sqlalchemy_url(url: str) -> str:
+    """Accept the usual postgres:// spellings and use the psycopg 3 driver for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once into the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def settings_from_environment(instance_path: Path, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The app's configuration as read from the environment (a key given in `overrides` wins)."""
+    database = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'unroll.sqlite3'}"
+    settings = {
+        "SECRET_KEY": overrides.get("SECRET_KEY") or secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database),
+        "UNROLL_CONTENT_DIR": os.environ.get("UNROLL_CONTENT_DIR", str(PROJECT_ROOT / "content")),
+        "UNROLL_CONTENT_RELOAD_SECONDS": float(os.environ.get("UNROLL_CONTENT_RELOAD_SECONDS", "2")),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "API_TITLE": "Unroll API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+    }
+    return settings | normalise_overrides(overrides)
+
+
+def normalise_overrides(config: dict[str, Any]) -> dict[str, Any]:
+    """Test or caller overrides, with database URLs spelled for SQLAlchemy."""
+    fixed = dict(config)
+    if "SQLALCHEMY_DATABASE_URI" in fixed:
+        fixed["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(str(fixed["SQLALCHEMY_DATABASE_URI"]))
+    return fixed

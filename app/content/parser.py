@@ -1,0 +1,186 @@
+"""Parse one question-set file into a QuestionSet, collecting every problem with its line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+from app.content.frontmatter import split_front_matter
+from app.content.items import parse_simple_items, split_items
+from app.content.model import (
+    Dialect,
+    ExtraSection,
+    Item,
+    ParseResult,
+    Problem,
+    QuestionSet,
+    ReviewItem,
+    SectionKind,
+)
+from app.content.review import parse_review_item
+from app.content.sections import Line, RawSection, split_sections
+
+_SLUG_JUNK = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def slugify(text: str) -> str:
+    """A URL-safe name: lowercase words joined by hyphens."""
+    return _SLUG_JUNK.sub("-", text.casefold()).strip("-_") or "set"
+
+
+def decode(data: bytes) -> tuple[str | None, Problem | None]:
+    """UTF-8 text of a file, or the line holding its first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, Problem(line, "the file is not UTF-8 text: save it with UTF-8 encoding")
+
+
+def parse_file(path: str, data: bytes) -> ParseResult:
+    """Parse the bytes of the file at `path` (the path names the set and the errors)."""
+    text, problem = decode(data)
+    if text is None:
+        return ParseResult(path, None, (problem,) if problem else ())
+    return parse_text(path, text)
+
+
+def parse_text(path: str, text: str) -> ParseResult:
+    """Parse Markdown source; never raises, reports problems instead."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not text.strip():
+        return _failed(path, Problem(1, "the file is empty: add at least a '## Review' section"))
+    front = split_front_matter(lines)
+    if front.errors:
+        return ParseResult(path, None, front.errors)
+    body = split_sections([Line(i + 1, lines[i]) for i in range(front.body_start, len(lines))])
+    errors, warnings = list(body.errors), list(body.warnings)
+    meta, meta_errors = _metadata(path, front.data, body.title, front.body_start + 1)
+    errors += meta_errors
+    known = {s.kind: s for s in body.sections if s.kind is not None}
+    if not known:
+        errors.append(
+            Problem(
+                front.body_start + 1,
+                "no known section: add '## Preview', '## Explain', '## Keypoint' or '## Review'",
+            )
+        )
+        return ParseResult(path, None, tuple(errors), tuple(warnings))
+    question_set, set_errors, set_warnings = _build(meta, known, body.sections, front.data)
+    errors += set_errors
+    warnings += set_warnings
+    return ParseResult(path, None if errors else question_set, tuple(errors), tuple(warnings))
+
+
+def _failed(path: str, problem: Problem) -> ParseResult:
+    return ParseResult(path, None, (problem,))
+
+
+def _metadata(
+    path: str, data: dict[str, object], heading: str | None, first_line: int
+) -> tuple[dict[str, object], list[Problem]]:
+    errors: list[Problem] = []
+    stem = PurePath(path).stem
+    title = str(data.get("title") or heading or stem.replace("_", " ").replace("-", " ")).strip()
+    weight = data.get("weight", 0)
+    try:
+        weight = int(float(str(weight)))
+    except ValueError:
+        errors.append(Problem(max(first_line - 2, 1), f"weight '{weight}' is not a number"))
+        weight = 0
+    dialect = Dialect.NATIVE if str(data.get("dialect", "")).lower() == "native" else Dialect.PAGE
+    return {
+        "slug": slugify(str(data.get("slug") or stem)),
+        "title": title,
+        "weight": weight,
+        "dialect": dialect,
+        "description": str(data.get("description") or ""),
+    }, errors
+
+
+def _build(
+    meta: dict[str, object],
+    known: dict[SectionKind | None, RawSection],
+    sections: list[RawSection],
+    front_matter: dict[str, object],
+) -> tuple[QuestionSet, list[Problem], list[Problem]]:
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    preview = _simple(known.get(SectionKind.PREVIEW), "preview question", warnings)
+    keypoints = _simple(known.get(SectionKind.KEYPOINT), "key point", warnings)
+    dialect = meta["dialect"]
+    assert isinstance(dialect, Dialect)
+    review = _review(known.get(SectionKind.REVIEW), dialect, str(meta["slug"]), errors, warnings)
+    errors += _check_covers(review, len(keypoints))
+    explain = known.get(SectionKind.EXPLAIN)
+    question_set = QuestionSet(
+        slug=str(meta["slug"]),
+        title=str(meta["title"]),
+        weight=int(str(meta["weight"])),
+        dialect=dialect,
+        description=str(meta["description"]),
+        preview=preview,
+        explain=_markdown(explain),
+        keypoints=keypoints,
+        review=tuple(review),
+        extras=tuple(
+            ExtraSection(title=s.heading, body=_markdown(s), line=s.line)
+            for s in sections
+            if s.kind is None
+        ),
+        prompts={str(s.kind or s.heading): s.prompt for s in sections if s.prompt},
+        front_matter=dict(front_matter),
+    )
+    return question_set, errors, warnings
+
+
+def _markdown(section: RawSection | None) -> str:
+    return "\n".join(line.text for line in section.lines).strip() if section else ""
+
+
+def _simple(section: RawSection | None, what: str, warnings: list[Problem]) -> tuple[Item, ...]:
+    if section is None:
+        return ()
+    items, problems = parse_simple_items(section.lines, what)
+    warnings += problems
+    return items
+
+
+def _review(
+    section: RawSection | None,
+    dialect: Dialect,
+    slug: str,
+    errors: list[Problem],
+    warnings: list[Problem],
+) -> list[ReviewItem]:
+    if section is None:
+        return []
+    raw_items, problems = split_items(section.lines, "review question")
+    warnings += problems
+    review: list[ReviewItem] = []
+    first_line: dict[str, int] = {}
+    for raw in raw_items:
+        item, item_problems = parse_review_item(raw, dialect, slug)
+        errors += item_problems
+        if item is None:
+            continue
+        if item.id in first_line:
+            what = "id" if item.id_is_explicit else "question"
+            errors.append(
+                Problem(item.line, f"duplicated {what} '{item.id}' (first on line {first_line[item.id]}): "
+                        "every review question needs its own")
+            )
+            continue
+        first_line[item.id] = item.line
+        review.append(item)
+    return review
+
+
+def _check_covers(review: list[ReviewItem], keypoint_count: int) -> list[Problem]:
+    return [
+        Problem(item.line, f"'Covers: {number}' names a key point that does not exist "
+                f"(the set has {keypoint_count})")
+        for item in review
+        for number in item.covers
+        if number > keypoint_count
+    ]

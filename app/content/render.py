@@ -1,0 +1,108 @@
+"""Markdown to safe HTML: fenced code with Pygments, tables, LaTeX math as MathML, then nh3."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import markdown
+import nh3
+from latex2mathml.converter import convert as latex_to_mathml
+
+_FENCED = re.compile(r"^( {0,3})(`{3,}|~{3,})[^\n]*\n.*?(?:^\1?\2[`~]*[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
+_INLINE_CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
+_INLINE_MATH = re.compile(r"(?<![\\$\w])\$(?=[^\s$])([^$\n]+?)(?<=[^\s\\])\$(?![\d$])")
+_PLACEHOLDER = re.compile(r"UNROLLMATH(\d+)X")
+
+_MATHML_TAGS = {
+    "math", "mi", "mn", "mo", "ms", "mtext", "mspace", "mrow", "mfrac", "msqrt", "mroot",
+    "mstyle", "merror", "mpadded", "mphantom", "msub", "msup", "msubsup", "munder", "mover",
+    "munderover", "mtable", "mtr", "mtd", "semantics", "annotation", "menclose",
+}
+_MATHML_ATTRIBUTES = {
+    "display", "mathvariant", "stretchy", "fence", "separator", "accent", "accentunder",
+    "columnalign", "rowalign", "columnspacing", "rowspacing", "width", "height", "depth",
+    "lspace", "rspace", "linethickness", "scriptlevel", "displaystyle", "minsize", "maxsize",
+    "movablelimits", "symmetric", "largeop", "form", "notation", "encoding",
+}
+_TAGS = set(nh3.ALLOWED_TAGS) | _MATHML_TAGS | {"span", "div", "pre", "code", "table", "thead",
+                                                 "tbody", "tr", "th", "td", "sup", "sub"}
+_ATTRIBUTES: dict[str, set[str]] = {
+    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    **{tag: set(_MATHML_ATTRIBUTES) for tag in _MATHML_TAGS},
+    "span": {"class"},
+    "div": {"class"},
+    "pre": {"class"},
+    "code": {"class"},
+    "th": {"align"},
+    "td": {"align"},
+}
+_ATTRIBUTES["math"] |= {"xmlns"}
+
+_MARKDOWN_EXTENSIONS = ["fenced_code", "codehilite", "tables", "sane_lists"]
+_MARKDOWN_CONFIG = {"codehilite": {"guess_lang": False, "css_class": "highlight"}}
+
+
+def render_markdown(source: str) -> str:
+    """Sanitised HTML for a piece of content Markdown (cached: content repeats across requests)."""
+    return _render(source)
+
+
+def render_inline(source: str) -> str:
+    """Like render_markdown, without the wrapping paragraph of a one-line text."""
+    html = _render(source)
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
+
+
+@lru_cache(maxsize=8192)
+def _render(source: str) -> str:
+    protected, formulas = _protect_math(source)
+    html = markdown.markdown(
+        protected, extensions=_MARKDOWN_EXTENSIONS, extension_configs=_MARKDOWN_CONFIG
+    )
+    html = _PLACEHOLDER.sub(lambda m: formulas[int(m.group(1))], html)
+    return sanitise(html).strip()
+
+
+def sanitise(html: str) -> str:
+    """Keep formatting, code highlighting and MathML; drop scripts, handlers and styles."""
+    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, link_rel="noopener noreferrer")
+
+
+def _protect_math(source: str) -> tuple[str, list[str]]:
+    """Swap math for placeholders Markdown leaves alone, outside code blocks and code spans."""
+    formulas: list[str] = []
+
+    def stash(latex: str, display: bool) -> str:
+        formulas.append(_mathml(latex, display))
+        return f"UNROLLMATH{len(formulas) - 1}X"
+
+    def outside_code(text: str) -> str:
+        pieces, last = [], 0
+        for code in _INLINE_CODE.finditer(text):
+            pieces += [_swap(text[last : code.start()], stash), code.group(0)]
+            last = code.end()
+        return "".join([*pieces, _swap(text[last:], stash)])
+
+    pieces, last = [], 0
+    for block in _FENCED.finditer(source):
+        pieces += [outside_code(source[last : block.start()]), block.group(0)]
+        last = block.end()
+    return "".join([*pieces, outside_code(source[last:])]), formulas
+
+
+def _swap(text: str, stash) -> str:  # type: ignore[no-untyped-def]
+    text = _DISPLAY_MATH.sub(lambda m: stash(m.group(1), True), text)
+    text = _INLINE_MATH.sub(lambda m: stash(m.group(1), False), text)
+    return text.replace(r"\$", "&#36;")
+
+
+def _mathml(latex: str, display: bool) -> str:
+    try:
+        return latex_to_mathml(latex.strip(), display="block" if display else "inline")
+    except Exception:  # noqa: BLE001 - any converter failure shows the source instead
+        escaped = latex.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f'<code class="math-error">{escaped}</code>'

@@ -1,0 +1,102 @@
+"""Read question sets for pages and the API, with their Markdown rendered to safe HTML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.content.render import render_inline, render_markdown
+from app.content.review import blank_clozes
+from app.extensions import db
+from app.models import Card, ContentSet
+
+
+@dataclass(frozen=True)
+class SetSummary:
+    slug: str
+    title: str
+    description: str
+    weight: int
+    counts: dict[str, int]
+
+
+def list_sets() -> list[SetSummary]:
+    """Active sets in course order, with the number of preview questions, key points and cards."""
+    active_cards = (
+        select(Card.set_id, func.count().label("n"))
+        .where(Card.retired_at.is_(None))
+        .group_by(Card.set_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ContentSet, func.coalesce(active_cards.c.n, 0))
+        .outerjoin(active_cards, active_cards.c.set_id == ContentSet.id)
+        .where(ContentSet.retired_at.is_(None))
+        .order_by(ContentSet.weight, ContentSet.title)
+    )
+    return [
+        SetSummary(
+            slug=s.slug,
+            title=s.title,
+            description=s.description,
+            weight=s.weight,
+            counts={"preview": len(s.preview), "keypoint": len(s.keypoints), "review": n},
+        )
+        for s, n in rows
+    ]
+
+
+def get_set(slug: str) -> dict[str, Any] | None:
+    """One active set with every item rendered, or None when there is no such set."""
+    stored = db.session.scalar(
+        select(ContentSet).where(ContentSet.slug == slug, ContentSet.retired_at.is_(None))
+    )
+    if stored is None:
+        return None
+    cards = db.session.scalars(
+        select(Card).where(Card.set_id == stored.id, Card.retired_at.is_(None)).order_by(Card.position)
+    ).all()
+    return {
+        "slug": stored.slug,
+        "title": stored.title,
+        "description": stored.description,
+        "weight": stored.weight,
+        "counts": {"preview": len(stored.preview), "keypoint": len(stored.keypoints), "review": len(cards)},
+        "preview": [{"html": render_markdown(i["text"])} for i in stored.preview],
+        "explain_html": render_markdown(stored.explain),
+        "keypoints": [{"number": n, "html": render_markdown(i["text"])} for n, i in enumerate(stored.keypoints, 1)],
+        "review": [_card_view(card) for card in cards],
+        "extras": [{"title": e["title"], "html": render_markdown(e["body"])} for e in stored.extras],
+        "problems": list(stored.problems),
+        "source_path": stored.source_path,
+    }
+
+
+def _card_view(card: Card) -> dict[str, Any]:
+    details = card.details or {}
+    return {
+        "id": card.key,
+        "type": card.type,
+        "question_html": render_markdown(blank_clozes(card.question) if card.type == "cloze" else card.question),
+        "answer_html": render_markdown(card.answer),
+        "explanation_html": render_markdown(details.get("explanation", "")),
+        "options": [
+            {
+                "html": render_inline(o["text"]),
+                "correct": o["correct"],
+                "explanation_html": render_inline(o.get("explanation", "")),
+            }
+            for o in details.get("options", [])
+        ],
+        "accept": list(details.get("accept", [])),
+        "tags": list(details.get("tags", [])),
+        "covers": list(details.get("covers", [])),
+    }
+
+
+def database_ok() -> bool:
+    """True when the database answers a trivial query."""
+    db.session.execute(select(1))
+    return True

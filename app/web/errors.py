@@ -1,0 +1,37 @@
+"""Errors as JSON under /api/ and as HTML pages elsewhere; never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _http_error(error: HTTPException) -> ResponseReturnValue:
+    code = error.code or 500
+    data = getattr(error, "data", None) or {}
+    message = data.get("message") or error.description or error.name
+    if _wants_json():
+        body = {"code": code, "status": error.name, "message": message}
+        if "messages" in data:
+            body["errors"] = data["messages"]
+        return jsonify(body), code
+    return render_template("error.html", code=code, title=error.name, message=message), code
+
+
+def _unexpected_error(error: Exception) -> ResponseReturnValue:
+    log.exception("unhandled error", exc_info=error)
+    return _http_error(InternalServerError())
