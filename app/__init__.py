@@ -49,7 +49,9 @@ def _register_blueprints(app: Flask) -> None:
 def _watch_content(app: Flask) -> None:
     from app.services.content_watch import ContentWatcher
 
-    watcher = ContentWatcher(Path(app.config["UNROLL_CONTENT_DIR"]), app.config["UNROLL_CONTENT_RELOAD_SECONDS"])
+    watcher = ContentWatcher(
+        Path(app.config["UNROLL_CONTENT_DIR"]), app.config["UNROLL_CONTENT_RELOAD_SECONDS"]
+    )
     app.extensions["unroll_content_watcher"] = watcher
 
     @app.before_request

@@ -68,7 +68,9 @@ def _review_json(item: Any) -> dict[str, Any]:
         "question": item.question,
         "answer": item.answer,
         "explanation": item.explanation,
-        "options": [{"text": o.text, "correct": o.correct, "explanation": o.explanation} for o in item.options],
+        "options": [
+            {"text": o.text, "correct": o.correct, "explanation": o.explanation} for o in item.options
+        ],
         "accept": list(item.accept),
         "tags": list(item.tags),
         "covers": list(item.covers),

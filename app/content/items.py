@@ -33,9 +33,7 @@ def split_items(lines: list[Line], what: str) -> tuple[list[RawItem], list[Probl
         elif items:
             items[-1].rest.append(line)
         elif line.text.strip():
-            warnings.append(
-                Problem(line.number, f"text before the first numbered {what} is ignored")
-            )
+            warnings.append(Problem(line.number, f"text before the first numbered {what} is ignored"))
         fence = track_fence(line.text, fence)
     return items, warnings
 

@@ -124,9 +124,7 @@ def _build(
         keypoints=keypoints,
         review=tuple(review),
         extras=tuple(
-            ExtraSection(title=s.heading, body=_markdown(s), line=s.line)
-            for s in sections
-            if s.kind is None
+            ExtraSection(title=s.heading, body=_markdown(s), line=s.line) for s in sections if s.kind is None
         ),
         prompts={str(s.kind or s.heading): s.prompt for s in sections if s.prompt},
         front_matter=dict(front_matter),
@@ -167,8 +165,11 @@ def _review(
         if item.id in first_line:
             what = "id" if item.id_is_explicit else "question"
             errors.append(
-                Problem(item.line, f"duplicated {what} '{item.id}' (first on line {first_line[item.id]}): "
-                        "every review question needs its own")
+                Problem(
+                    item.line,
+                    f"duplicated {what} '{item.id}' (first on line {first_line[item.id]}): "
+                    "every review question needs its own",
+                )
             )
             continue
         first_line[item.id] = item.line
@@ -178,8 +179,10 @@ def _review(
 
 def _check_covers(review: list[ReviewItem], keypoint_count: int) -> list[Problem]:
     return [
-        Problem(item.line, f"'Covers: {number}' names a key point that does not exist "
-                f"(the set has {keypoint_count})")
+        Problem(
+            item.line,
+            f"'Covers: {number}' names a key point that does not exist (the set has {keypoint_count})",
+        )
         for item in review
         for number in item.covers
         if number > keypoint_count

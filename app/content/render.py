@@ -16,18 +16,68 @@ _INLINE_MATH = re.compile(r"(?<![\\$\w])\$(?=[^\s$])([^$\n]+?)(?<=[^\s\\])\$(?![
 _PLACEHOLDER = re.compile(r"UNROLLMATH(\d+)X")
 
 _MATHML_TAGS = {
-    "math", "mi", "mn", "mo", "ms", "mtext", "mspace", "mrow", "mfrac", "msqrt", "mroot",
-    "mstyle", "merror", "mpadded", "mphantom", "msub", "msup", "msubsup", "munder", "mover",
-    "munderover", "mtable", "mtr", "mtd", "semantics", "annotation", "menclose",
+    "math",
+    "mi",
+    "mn",
+    "mo",
+    "ms",
+    "mtext",
+    "mspace",
+    "mrow",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "mstyle",
+    "merror",
+    "mpadded",
+    "mphantom",
+    "msub",
+    "msup",
+    "msubsup",
+    "munder",
+    "mover",
+    "munderover",
+    "mtable",
+    "mtr",
+    "mtd",
+    "semantics",
+    "annotation",
+    "menclose",
 }
 _MATHML_ATTRIBUTES = {
-    "display", "mathvariant", "stretchy", "fence", "separator", "accent", "accentunder",
-    "columnalign", "rowalign", "columnspacing", "rowspacing", "width", "height", "depth",
-    "lspace", "rspace", "linethickness", "scriptlevel", "displaystyle", "minsize", "maxsize",
-    "movablelimits", "symmetric", "largeop", "form", "notation", "encoding",
+    "display",
+    "mathvariant",
+    "stretchy",
+    "fence",
+    "separator",
+    "accent",
+    "accentunder",
+    "columnalign",
+    "rowalign",
+    "columnspacing",
+    "rowspacing",
+    "width",
+    "height",
+    "depth",
+    "lspace",
+    "rspace",
+    "linethickness",
+    "scriptlevel",
+    "displaystyle",
+    "minsize",
+    "maxsize",
+    "movablelimits",
+    "symmetric",
+    "largeop",
+    "form",
+    "notation",
+    "encoding",
 }
-_TAGS = set(nh3.ALLOWED_TAGS) | _MATHML_TAGS | {"span", "div", "pre", "code", "table", "thead",
-                                                 "tbody", "tr", "th", "td", "sup", "sub"}
+_TAGS = (
+    set(nh3.ALLOWED_TAGS)
+    | _MATHML_TAGS
+    | {"span", "div", "pre", "code", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub"}
+)
 _ATTRIBUTES: dict[str, set[str]] = {
     **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
     **{tag: set(_MATHML_ATTRIBUTES) for tag in _MATHML_TAGS},
@@ -60,9 +110,7 @@ def render_inline(source: str) -> str:
 @lru_cache(maxsize=8192)
 def _render(source: str) -> str:
     protected, formulas = _protect_math(source)
-    html = markdown.markdown(
-        protected, extensions=_MARKDOWN_EXTENSIONS, extension_configs=_MARKDOWN_CONFIG
-    )
+    html = markdown.markdown(protected, extensions=_MARKDOWN_EXTENSIONS, extension_configs=_MARKDOWN_CONFIG)
     html = _PLACEHOLDER.sub(lambda m: formulas[int(m.group(1))], html)
     return sanitise(html).strip()
 
@@ -103,6 +151,6 @@ def _swap(text: str, stash) -> str:  # type: ignore[no-untyped-def]
 def _mathml(latex: str, display: bool) -> str:
     try:
         return latex_to_mathml(latex.strip(), display="block" if display else "inline")
-    except Exception:  # noqa: BLE001 - any converter failure shows the source instead
+    except Exception:  # any converter failure shows the source instead
         escaped = latex.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return f'<code class="math-error">{escaped}</code>'

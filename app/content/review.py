@@ -86,7 +86,7 @@ def _classify(line: Line, draft: _Draft, dialect: Dialect, target: list[str]) ->
     if named:
         return _field(line, named.group(1).lower(), named.group(2).strip(), draft, target)
     option = OPTION.match(line.text)
-    if option and target is draft.question or (option and draft.options and target is draft.options[-1]):
+    if (option and target is draft.question) or (option and draft.options and target is draft.options[-1]):
         draft.options.append([option.group(2)])
         draft.option_marks.append(option.group(1) in "xX")
         return draft.options[-1]
@@ -99,7 +99,9 @@ def _classify(line: Line, draft: _Draft, dialect: Dialect, target: list[str]) ->
 def _field(line: Line, name: str, value: str, draft: _Draft, target: list[str]) -> list[str]:
     if name in draft.fields:
         draft.problems.append(
-            Problem(line.number, f"field '{name.title()}:' given twice (first on line {draft.fields[name][0]})")
+            Problem(
+                line.number, f"field '{name.title()}:' given twice (first on line {draft.fields[name][0]})"
+            )
         )
         return target
     draft.fields[name] = (line.number, value)
@@ -201,7 +203,9 @@ def _infer_type(draft: _Draft, question: str) -> QuestionType:
 
 def _explicit_id(draft: _Draft, problems: list[Problem]) -> str | None:
     if "id" not in draft.fields:
-        problems.append(Problem(draft.raw.line, "review question has no id: add a line 'ID: a-short-name' below it"))
+        problems.append(
+            Problem(draft.raw.line, "review question has no id: add a line 'ID: a-short-name' below it")
+        )
         return None
     line, value = draft.fields["id"]
     if not ID_FORMAT.match(value):
@@ -239,7 +243,9 @@ def _answer_for(
     line = draft.raw.line
     if qtype is QuestionType.CHOICE:
         if len(options) < 2 or not any(o.correct for o in options):
-            problems.append(Problem(line, "a choice question needs at least two options and one marked '[x]'"))
+            problems.append(
+                Problem(line, "a choice question needs at least two options and one marked '[x]'")
+            )
         return answer or "; ".join(o.text for o in options if o.correct)
     if qtype is QuestionType.CLOZE:
         return answer or "; ".join(m.group(2).strip() for m in CLOZE.finditer(question))

@@ -78,7 +78,7 @@ def split_sections(lines: list[Line]) -> SplitBody:
             block_end = _shortcode_block_end(lines, index - 1)
             if block_end is not None:
                 if current is not None and not current.prompt:
-                    current.prompt = "\n".join(x.text for x in lines[index : block_end]).strip()
+                    current.prompt = "\n".join(x.text for x in lines[index:block_end]).strip()
                 index = block_end + 1
                 continue
             heading = _HEADING.match(line.text)
@@ -91,17 +91,13 @@ def split_sections(lines: list[Line]) -> SplitBody:
         fence = track_fence(line.text, fence)
         if current is None:
             if line.text.strip() and not _SHORTCODE_ANY.fullmatch(line.text.strip()):
-                body.warnings.append(
-                    Problem(line.number, "text before the first '##' section is ignored")
-                )
+                body.warnings.append(Problem(line.number, "text before the first '##' section is ignored"))
             continue
         current.lines.append(Line(line.number, _SHORTCODE_ANY.sub("", line.text)))
     return body
 
 
-def _open_section(
-    heading: str, number: int, seen: dict[SectionKind, int], body: SplitBody
-) -> RawSection:
+def _open_section(heading: str, number: int, seen: dict[SectionKind, int], body: SplitBody) -> RawSection:
     kind = section_kind(heading)
     section = RawSection(heading=heading.strip(), kind=kind, line=number)
     if kind is not None and kind in seen:

@@ -66,7 +66,9 @@ def get_set(slug: str) -> dict[str, Any] | None:
         "counts": {"preview": len(stored.preview), "keypoint": len(stored.keypoints), "review": len(cards)},
         "preview": [{"html": render_markdown(i["text"])} for i in stored.preview],
         "explain_html": render_markdown(stored.explain),
-        "keypoints": [{"number": n, "html": render_markdown(i["text"])} for n, i in enumerate(stored.keypoints, 1)],
+        "keypoints": [
+            {"number": n, "html": render_markdown(i["text"])} for n, i in enumerate(stored.keypoints, 1)
+        ],
         "review": [_card_view(card) for card in cards],
         "extras": [{"title": e["title"], "html": render_markdown(e["body"])} for e in stored.extras],
         "problems": list(stored.problems),
@@ -79,7 +81,9 @@ def _card_view(card: Card) -> dict[str, Any]:
     return {
         "id": card.key,
         "type": card.type,
-        "question_html": render_markdown(blank_clozes(card.question) if card.type == "cloze" else card.question),
+        "question_html": render_markdown(
+            blank_clozes(card.question) if card.type == "cloze" else card.question
+        ),
         "answer_html": render_markdown(card.answer),
         "explanation_html": render_markdown(details.get("explanation", "")),
         "options": [

@@ -28,8 +28,7 @@ class SyncReport:
 
     def summary(self) -> str:
         return (
-            f"{self.added} added, {self.changed} changed, {self.retired} retired, "
-            f"{self.unchanged} unchanged"
+            f"{self.added} added, {self.changed} changed, {self.retired} retired, {self.unchanged} unchanged"
         )
 
 
@@ -256,11 +255,7 @@ def _count_active_cards(set_ids: list[int]) -> int:
     if not set_ids:
         return 0
     counts: Counter[int] = Counter()
-    query = (
-        select(Card.set_id, func.count())
-        .where(Card.retired_at.is_(None))
-        .group_by(Card.set_id)
-    )
+    query = select(Card.set_id, func.count()).where(Card.retired_at.is_(None)).group_by(Card.set_id)
     for set_id, count in db.session.execute(query):
         counts[set_id] = count
     return sum(counts[i] for i in set_ids)

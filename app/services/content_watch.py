@@ -41,7 +41,7 @@ class ContentWatcher:
                 for problem in result.errors:
                     log.warning("content: %s", problem.describe(result.path))
             return report
-        except Exception:  # noqa: BLE001 - a bad sync must not take pages down
+        except Exception:  # a bad sync must not take pages down
             log.exception("content sync failed; serving the last loaded content")
             return None
         finally:

@@ -36,9 +36,7 @@ class OptionSchema(Schema):
 
 class ReviewItemSchema(Schema):
     id = fields.String(required=True, metadata={"description": "the card's stable id within the set"})
-    type = fields.String(
-        required=True, metadata={"enum": ["open", "choice", "true-false", "cloze", "short"]}
-    )
+    type = fields.String(required=True, metadata={"enum": ["open", "choice", "true-false", "cloze", "short"]})
     question_html = fields.String(required=True)
     answer_html = fields.String(required=True)
     explanation_html = fields.String()

@@ -1,0 +1,58 @@
+# Unroll: `make run` serves the app on SQLite; `make test` runs every check CI runs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export FLASK_APP := app
+
+.PHONY: run test lint unit browser install install-dev chromium bench screenshot pygments-css clean
+
+run: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+	$(BIN)/flask content sync
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
+
+test: $(VENV)/.installed-dev chromium lint
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check app tests bench migrations
+	$(BIN)/ruff format --check app tests bench
+	$(BIN)/lint-imports
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+# Browser tests use Debian's Chromium where apt exists; elsewhere Playwright's own build.
+chromium: $(VENV)/.installed-dev
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get >/dev/null; then \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; \
+	else $(BIN)/playwright install chromium; fi
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/content.py
+
+screenshot: $(VENV)/.installed-dev chromium
+	$(BIN)/python docs/take_screenshots.py
+
+pygments-css: $(VENV)/.installed
+	$(BIN)/python -m app.web.pygments_css > app/static/pygments.css
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
