@@ -40,8 +40,10 @@ def split_items(lines: list[Line], what: str) -> tuple[list[RawItem], list[Probl
 
 def join_markdown(first: str, rest: list[str]) -> str:
     """The Markdown source of an item: its first line and its dedented continuation."""
+    paragraph_break = bool(rest) and not rest[0].strip()
     body = textwrap.dedent("\n".join(rest)).strip("\n")
-    text = f"{first}\n{body}" if first and body else first or body
+    separator = "\n\n" if paragraph_break else "\n"
+    text = f"{first}{separator}{body}" if first and body else first or body
     return text.strip()
 
 

@@ -13,7 +13,8 @@ _FENCED = re.compile(r"^( {0,3})(`{3,}|~{3,})[^\n]*\n.*?(?:^\1?\2[`~]*[ \t]*$|\Z
 _INLINE_CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 _INLINE_MATH = re.compile(r"(?<![\\$\w])\$(?=[^\s$])([^$\n]+?)(?<=[^\s\\])\$(?![\d$])")
-_PLACEHOLDER = re.compile(r"UNROLLMATH(\d+)X")
+_PLACEHOLDER = re.compile(r"UNROLL(?:MATH|DISPLAY)(\d+)X")
+_BLOCK_PLACEHOLDER = re.compile(r"<p>\s*UNROLLDISPLAY(\d+)X\s*</p>")
 
 _MATHML_TAGS = {
     "math",
@@ -88,7 +89,7 @@ _ATTRIBUTES: dict[str, set[str]] = {
     "th": {"align"},
     "td": {"align"},
 }
-_ATTRIBUTES["math"] |= {"xmlns"}
+_ATTRIBUTES["math"] |= {"xmlns", "alttext", "aria-label"}
 
 _MARKDOWN_EXTENSIONS = ["fenced_code", "codehilite", "tables", "sane_lists"]
 _MARKDOWN_CONFIG = {"codehilite": {"guess_lang": False, "css_class": "highlight"}}
@@ -111,7 +112,10 @@ def render_inline(source: str) -> str:
 def _render(source: str) -> str:
     protected, formulas = _protect_math(source)
     html = markdown.markdown(protected, extensions=_MARKDOWN_EXTENSIONS, extension_configs=_MARKDOWN_CONFIG)
-    html = _PLACEHOLDER.sub(lambda m: formulas[int(m.group(1))], html)
+    html = _BLOCK_PLACEHOLDER.sub(
+        lambda m: f'<div class="math-block">{formulas[int(m.group(1))]}</div>', html
+    )
+    html = _PLACEHOLDER.sub(lambda m: f'<span class="math-inline">{formulas[int(m.group(1))]}</span>', html)
     return sanitise(html).strip()
 
 
@@ -126,7 +130,7 @@ def _protect_math(source: str) -> tuple[str, list[str]]:
 
     def stash(latex: str, display: bool) -> str:
         formulas.append(_mathml(latex, display))
-        return f"UNROLLMATH{len(formulas) - 1}X"
+        return f"UNROLL{'DISPLAY' if display else 'MATH'}{len(formulas) - 1}X"
 
     def outside_code(text: str) -> str:
         pieces, last = [], 0
@@ -149,8 +153,24 @@ def _swap(text: str, stash) -> str:  # type: ignore[no-untyped-def]
 
 
 def _mathml(latex: str, display: bool) -> str:
+    """MathML for a formula, named by its source so every tool has text to announce."""
     try:
-        return latex_to_mathml(latex.strip(), display="block" if display else "inline")
+        mathml = latex_to_mathml(latex.strip(), display="block" if display else "inline")
     except Exception:  # any converter failure shows the source instead
         escaped = latex.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return f'<code class="math-error">{escaped}</code>'
+    label = _escape_attribute(_speakable(latex))
+    return mathml.replace(
+        "<math ", f'<math alttext="{_escape_attribute(latex.strip())}" aria-label="{label}" ', 1
+    )
+
+
+def _speakable(latex: str) -> str:
+    """LaTeX without its backslashes and braces: a plain name such as 'tanh(W_hh x_t)'."""
+    text = re.sub(r"\\(?:left|right|,|;|!|quad|qquad)", " ", latex)
+    text = re.sub(r"\\([A-Za-z]+)", r"\1", text).replace("{", "").replace("}", "")
+    return " ".join(text.split())
+
+
+def _escape_attribute(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")

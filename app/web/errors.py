@@ -6,13 +6,15 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
 
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(SQLAlchemyError, _database_error)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -30,6 +32,16 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
             body["errors"] = data["messages"]
         return jsonify(body), code
     return render_template("error.html", code=code, title=error.name, message=message), code
+
+
+def _database_error(error: SQLAlchemyError) -> ResponseReturnValue:
+    log.exception("database error", exc_info=error)
+    return _http_error(
+        ServiceUnavailable(
+            "The database is unavailable or not set up. Try again shortly; "
+            "if this persists, the operator should run `flask db upgrade`."
+        )
+    )
 
 
 def _unexpected_error(error: Exception) -> ResponseReturnValue:

@@ -9,7 +9,9 @@ LIGHT, DARK = "vs", "github-dark"
 
 def stylesheet() -> str:
     light = HtmlFormatter(style=LIGHT).get_style_defs(".highlight")
-    dark = "\n".join("  " + line for line in HtmlFormatter(style=DARK).get_style_defs(".highlight").splitlines())
+    dark = "\n".join(
+        "  " + line for line in HtmlFormatter(style=DARK).get_style_defs(".highlight").splitlines()
+    )
     header = f"/* Code highlighting: Pygments '{LIGHT}' (light) and '{DARK}' (dark). Regenerate: make pygments-css */"
     return f"{header}\n{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
 

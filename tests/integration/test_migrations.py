@@ -45,4 +45,6 @@ def test_upgrade_builds_the_models_schema_and_db_check_is_clean(backend: str, tm
         with pytest.raises(SystemExit):  # flask-migrate exits 1 on a difference
             check()
         db.engine.dispose()
+    if backend == "postgresql":
+        reset_postgres_schema(url)  # leave the shared test database whole for later tests
     assert {"content_sets", "cards", "sync_lock", "alembic_version"} <= tables
