@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from app.content import ParseResult, Problem, QuestionSet, ReviewItem, SourceFile, parse_file, read_sources
 from app.content.identity import Candidate, derived_id, match_by_similarity
@@ -114,6 +114,7 @@ def _record_failure(stored: ContentSet | None, result: ParseResult, report: Sync
 def _store_set(
     stored: ContentSet | None, source: SourceFile, parsed: QuestionSet, report: SyncReport, now: datetime
 ) -> ContentSet:
+    is_new = stored is None
     if stored is None:
         stored = ContentSet(source_path=source.name, created_at=now)
         db.session.add(stored)
@@ -124,7 +125,7 @@ def _store_set(
     for name, value in _set_columns(parsed).items():
         setattr(stored, name, value)
     db.session.flush()
-    _reconcile_cards(stored, parsed, report, now)
+    _reconcile_cards(stored, parsed, report, now, is_new)
     return stored
 
 
@@ -177,9 +178,11 @@ def _card_columns(item: ReviewItem, position: int) -> dict[str, Any]:
 _CONTENT_FIELDS = ("type", "question", "answer", "details")
 
 
-def _reconcile_cards(stored: ContentSet, parsed: QuestionSet, report: SyncReport, now: datetime) -> None:
+def _reconcile_cards(
+    stored: ContentSet, parsed: QuestionSet, report: SyncReport, now: datetime, is_new: bool
+) -> None:
     """Match the file's questions to the set's cards: update, add, retire; never delete."""
-    cards = list(db.session.scalars(select(Card).where(Card.set_id == stored.id)))
+    cards = [] if is_new else list(db.session.scalars(select(Card).where(Card.set_id == stored.id)))
     pairs = _match_cards(cards, parsed)
     by_key = {c.key: c for c in cards}
     matched: set[str] = set()
@@ -188,12 +191,13 @@ def _reconcile_cards(stored: ContentSet, parsed: QuestionSet, report: SyncReport
         columns = _card_columns(item, position) | {"text_key": derived_id(parsed.slug, item.question)}
         card = by_key.get(pairs.get(item.id, ""))
         if card is None:
-            new_rows.append(Card(set_id=stored.id, key=item.id, created_at=now, updated_at=now, **columns))
+            new_rows.append({"set_id": stored.id, "key": item.id, "created_at": now, "updated_at": now, **columns})
             report.added += 1
             continue
         matched.add(card.key)
         _update_card(card, columns, report, now)
-    db.session.add_all(new_rows)
+    if new_rows:
+        db.session.execute(insert(Card), new_rows)
     for card in cards:
         if card.key not in matched and card.retired_at is None:
             card.retired_at = now
