@@ -11,16 +11,25 @@ import yaml
 from app.content.model import Problem
 
 _FENCES = {"+++": "TOML", "---": "YAML"}
-_TOML_LINE = re.compile(r"at line (\d+)")
+_TOML_WHERE = re.compile(r"\s*\((?:at line (\d+), column \d+|at end of document)\)")
+_HINTS = {
+    "TOML": "write each setting as key = value, with text in double quotes",
+    "YAML": "write each setting as 'key: value' on its own line",
+}
 
 
 @dataclass(frozen=True)
 class FrontMatter:
-    """Parsed front matter and the index of the first body line (0-based)."""
+    """Parsed front matter, the index of the first body line (0-based), and each key's file line."""
 
     data: dict[str, object]
     body_start: int
     errors: tuple[Problem, ...] = ()
+    key_lines: dict[str, int] | None = None
+
+    def line_of(self, key: str) -> int:
+        """The file line that sets `key` (the opening fence when it cannot be found)."""
+        return (self.key_lines or {}).get(key, 1)
 
 
 def split_front_matter(lines: list[str]) -> FrontMatter:
@@ -36,19 +45,33 @@ def split_front_matter(lines: list[str]) -> FrontMatter:
             f"add a line holding only '{fence}' after the last key"
         )
         return FrontMatter({}, len(lines), (Problem(1, message),))
-    block = "\n".join(lines[1:close])
-    data, problem = _parse_toml(block) if kind == "TOML" else _parse_yaml(block)
-    return FrontMatter(data, close + 1, (problem,) if problem else ())
+    block_lines = lines[1:close]
+    block = "\n".join(block_lines) + "\n"
+    try:
+        data, problem = _parse_toml(block, close) if kind == "TOML" else _parse_yaml(block)
+    except RecursionError:
+        data, problem = {}, Problem(2, f"{kind} front matter is nested too deeply: {_HINTS[kind]}")
+    return FrontMatter(data, close + 1, (problem,) if problem else (), _key_lines(block_lines))
 
 
-def _parse_toml(block: str) -> tuple[dict[str, object], Problem | None]:
+def _key_lines(block_lines: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, line in enumerate(block_lines):
+        key = re.match(r"\s*[\"']?([\w-]+)[\"']?\s*[=:]", line)
+        if key:
+            found.setdefault(key.group(1), index + 2)
+    return found
+
+
+def _parse_toml(block: str, close: int) -> tuple[dict[str, object], Problem | None]:
     try:
         return tomllib.loads(block), None
     except tomllib.TOMLDecodeError as exc:
-        found = _TOML_LINE.search(str(exc))
-        block_line = int(found.group(1)) if found else 1
-        reason = _TOML_LINE.sub("", str(exc)).strip(" ()")
-        return {}, Problem(block_line + 1, f"invalid TOML front matter: {reason}")
+        where = _TOML_WHERE.search(str(exc))
+        block_line = int(where.group(1)) if where and where.group(1) else close - 1
+        reason = _TOML_WHERE.sub("", str(exc)).strip()
+        line = min(max(block_line, 1), max(close - 1, 1)) + 1
+        return {}, Problem(line, f"invalid TOML front matter ({reason}): {_HINTS['TOML']}")
 
 
 def _parse_yaml(block: str) -> tuple[dict[str, object], Problem | None]:
@@ -56,12 +79,14 @@ def _parse_yaml(block: str) -> tuple[dict[str, object], Problem | None]:
         data = yaml.safe_load(block)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        block_line = mark.line + 1 if mark else 1
-        return {}, Problem(block_line + 1, f"invalid YAML front matter: {exc.problem or exc}")
+        # PyYAML also breaks lines at U+2028 and friends; count only real newlines.
+        block_line = block[: mark.index].count("\n") + 1 if mark else 1
+        block_line = min(block_line, block.count("\n"))
+        return {}, Problem(block_line + 1, f"invalid YAML front matter ({exc.problem}): {_HINTS['YAML']}")
     except yaml.YAMLError as exc:
-        return {}, Problem(2, f"invalid YAML front matter: {exc}")
+        return {}, Problem(2, f"invalid YAML front matter ({exc}): {_HINTS['YAML']}")
     if data is None:
         return {}, None
     if not isinstance(data, dict):
-        return {}, Problem(2, "front matter must be a list of 'key: value' lines")
+        return {}, Problem(2, f"front matter must be a set of keys: {_HINTS['YAML']}")
     return {str(key): value for key, value in data.items()}, None

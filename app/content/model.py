@@ -66,6 +66,7 @@ class ReviewItem:
     accept: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     covers: tuple[int, ...] = ()
+    covers_line: int = 0
     id_is_explicit: bool = False
 
 

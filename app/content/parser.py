@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import PurePath
 
@@ -55,7 +56,7 @@ def parse_text(path: str, text: str) -> ParseResult:
         return ParseResult(path, None, front.errors)
     body = split_sections([Line(i + 1, lines[i]) for i in range(front.body_start, len(lines))])
     errors, warnings = list(body.errors), list(body.warnings)
-    meta, meta_errors = _metadata(path, front.data, body.title, front.body_start + 1)
+    meta, meta_errors = _metadata(path, front.data, body.title, front.line_of("weight"))
     errors += meta_errors
     known = {s.kind: s for s in body.sections if s.kind is not None}
     if not known:
@@ -77,16 +78,16 @@ def _failed(path: str, problem: Problem) -> ParseResult:
 
 
 def _metadata(
-    path: str, data: dict[str, object], heading: str | None, first_line: int
+    path: str, data: dict[str, object], heading: str | None, weight_line: int
 ) -> tuple[dict[str, object], list[Problem]]:
     errors: list[Problem] = []
     stem = PurePath(path).stem
     title = str(data.get("title") or heading or stem.replace("_", " ").replace("-", " ")).strip()
-    weight = data.get("weight", 0)
-    try:
-        weight = int(float(str(weight)))
-    except ValueError:
-        errors.append(Problem(max(first_line - 2, 1), f"weight '{weight}' is not a number"))
+    weight = _whole_number(data.get("weight", 0))
+    if weight is None:
+        errors.append(
+            Problem(weight_line, f"weight '{data.get('weight')}' is not a number: write e.g. weight = 3")
+        )
         weight = 0
     dialect = Dialect.NATIVE if str(data.get("dialect", "")).lower() == "native" else Dialect.PAGE
     return {
@@ -96,6 +97,15 @@ def _metadata(
         "dialect": dialect,
         "description": str(data.get("description") or ""),
     }, errors
+
+
+def _whole_number(value: object) -> int | None:
+    """A weight as an int: 3, 3.0 and "3" all give 3; anything else, None."""
+    try:
+        number = float(str(value))
+    except ValueError:
+        return None
+    return int(number) if math.isfinite(number) else None
 
 
 def _build(
@@ -163,24 +173,26 @@ def _review(
         if item is None:
             continue
         if item.id in first_line:
-            what = "id" if item.id_is_explicit else "question"
-            errors.append(
-                Problem(
-                    item.line,
-                    f"duplicated {what} '{item.id}' (first on line {first_line[item.id]}): "
-                    "every review question needs its own",
-                )
-            )
+            errors.append(Problem(item.line, _duplicate_message(item, first_line[item.id])))
             continue
         first_line[item.id] = item.line
         review.append(item)
     return review
 
 
+def _duplicate_message(item: ReviewItem, first: int) -> str:
+    if item.id_is_explicit:
+        return f"duplicated id '{item.id}' (first used on line {first}): give this question its own ID"
+    return (
+        f"this question repeats the one on line {first} (ignoring case and punctuation): "
+        "remove one of them or reword it"
+    )
+
+
 def _check_covers(review: list[ReviewItem], keypoint_count: int) -> list[Problem]:
     return [
         Problem(
-            item.line,
+            item.covers_line or item.line,
             f"'Covers: {number}' names a key point that does not exist (the set has {keypoint_count})",
         )
         for item in review

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from functools import lru_cache
 
 import markdown
@@ -13,8 +14,6 @@ _FENCED = re.compile(r"^( {0,3})(`{3,}|~{3,})[^\n]*\n.*?(?:^\1?\2[`~]*[ \t]*$|\Z
 _INLINE_CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 _INLINE_MATH = re.compile(r"(?<![\\$\w])\$(?=[^\s$])([^$\n]+?)(?<=[^\s\\])\$(?![\d$])")
-_PLACEHOLDER = re.compile(r"UNROLL(?:MATH|DISPLAY)(\d+)X")
-_BLOCK_PLACEHOLDER = re.compile(r"<p>\s*UNROLLDISPLAY(\d+)X\s*</p>")
 
 _MATHML_TAGS = {
     "math",
@@ -86,8 +85,8 @@ _ATTRIBUTES: dict[str, set[str]] = {
     "div": {"class"},
     "pre": {"class"},
     "code": {"class"},
-    "th": {"align"},
-    "td": {"align"},
+    "th": {"align", "style"},
+    "td": {"align", "style"},
 }
 _ATTRIBUTES["math"] |= {"xmlns", "alttext", "aria-label"}
 
@@ -110,27 +109,34 @@ def render_inline(source: str) -> str:
 
 @lru_cache(maxsize=8192)
 def _render(source: str) -> str:
-    protected, formulas = _protect_math(source)
+    tag = secrets.token_hex(6)  # a placeholder that no source text contains by chance
+    protected, formulas = _protect_math(source, tag)
     html = markdown.markdown(protected, extensions=_MARKDOWN_EXTENSIONS, extension_configs=_MARKDOWN_CONFIG)
-    html = _BLOCK_PLACEHOLDER.sub(
-        lambda m: f'<div class="math-block">{formulas[int(m.group(1))]}</div>', html
-    )
-    html = _PLACEHOLDER.sub(lambda m: f'<span class="math-inline">{formulas[int(m.group(1))]}</span>', html)
+    block = re.compile(rf"<p>\s*MATH{tag}D(\d+)X\s*</p>")
+    inline = re.compile(rf"MATH{tag}[DI](\d+)X")
+    html = block.sub(lambda m: f'<div class="math-block">{formulas[int(m.group(1))]}</div>', html)
+    html = inline.sub(lambda m: f'<span class="math-inline">{formulas[int(m.group(1))]}</span>', html)
     return sanitise(html).strip()
 
 
 def sanitise(html: str) -> str:
-    """Keep formatting, code highlighting and MathML; drop scripts, handlers and styles."""
-    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, link_rel="noopener noreferrer")
+    """Keep formatting, code highlighting, MathML and table alignment; drop scripts, handlers, styles."""
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        link_rel="noopener noreferrer",
+        filter_style_properties={"text-align"},
+    )
 
 
-def _protect_math(source: str) -> tuple[str, list[str]]:
+def _protect_math(source: str, tag: str) -> tuple[str, list[str]]:
     """Swap math for placeholders Markdown leaves alone, outside code blocks and code spans."""
     formulas: list[str] = []
 
     def stash(latex: str, display: bool) -> str:
         formulas.append(_mathml(latex, display))
-        return f"UNROLL{'DISPLAY' if display else 'MATH'}{len(formulas) - 1}X"
+        return f"MATH{tag}{'D' if display else 'I'}{len(formulas) - 1}X"
 
     def outside_code(text: str) -> str:
         pieces, last = [], 0

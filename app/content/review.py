@@ -155,6 +155,7 @@ def _native_item(draft: _Draft, question: str) -> tuple[ReviewItem | None, list[
             accept=_split(draft, "accept", ";"),
             tags=_split(draft, "tags", ","),
             covers=covers,
+            covers_line=draft.fields.get("covers", (0, ""))[0],
             id_is_explicit=True,
         ),
         problems,

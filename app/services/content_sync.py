@@ -191,7 +191,9 @@ def _reconcile_cards(
         columns = _card_columns(item, position) | {"text_key": derived_id(parsed.slug, item.question)}
         card = by_key.get(pairs.get(item.id, ""))
         if card is None:
-            new_rows.append({"set_id": stored.id, "key": item.id, "created_at": now, "updated_at": now, **columns})
+            new_rows.append(
+                {"set_id": stored.id, "key": item.id, "created_at": now, "updated_at": now, **columns}
+            )
             report.added += 1
             continue
         matched.add(card.key)
