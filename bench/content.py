@@ -84,7 +84,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     args = parser.parse_args()
-    print(f"{'database':<11}{'files':>6}{'cards':>8}  {'check':>8}{'sync cold':>11}{'1-file':>9}{'no-op':>8}  (s)")
+    print(
+        f"{'database':<11}{'files':>6}{'cards':>8}  {'check':>8}{'sync cold':>11}{'1-file':>9}{'no-op':>8}  (s)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         targets = [("sqlite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")]
         if args.database_url:
