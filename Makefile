@@ -8,7 +8,7 @@ WORKERS ?= 2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export FLASK_APP := app
 
-.PHONY: run test lint unit browser install install-dev chromium bench screenshot pygments-css clean
+.PHONY: run test lint install install-dev chromium bench screenshots pygments-css clean
 
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
@@ -48,8 +48,9 @@ chromium: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/content.py
 
-screenshot: $(VENV)/.installed-dev chromium
-	$(BIN)/python docs/take_screenshots.py
+# Phone and desktop screenshots, light and dark, into build/screenshots/ (the browser tests take them).
+screenshots: $(VENV)/.installed-dev chromium
+	$(BIN)/pytest tests/browser -q -k fit_phone
 
 pygments-css: $(VENV)/.installed
 	$(BIN)/python -m app.web.pygments_css > app/static/pygments.css

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from app.content import content_files, parse_file
 from tests.browser.conftest import PROJECT_CONTENT, LiveServer, assert_accessible
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 SLUGS = [
     result.question_set.slug
     for result in (parse_file(p.name, p.read_bytes()) for p in content_files(PROJECT_CONTENT))
