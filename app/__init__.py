@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, request
 
 from app.config import settings_from_environment
-from app.extensions import api, csrf, db, migrate
+from app.extensions import api, csrf, db, migrate, tune_sqlite
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -31,6 +31,8 @@ def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (tables must be known to Alembic and create_all)
 
     db.init_app(app)
+    with app.app_context():
+        tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     api.init_app(app)

@@ -78,7 +78,7 @@ def test_set_page_shows_every_section_sanitised_and_never_as_a_template(
         assert f">{heading}</h2>" in page
     assert "{{ 7 * 7 }}" in page and "{% if x %}" in page and "49" not in page
     assert "<script>alert" not in page and "onerror" not in page
-    assert '<math xmlns="http://www.w3.org/1998/Math/MathML"' in page
+    assert 'xmlns="http://www.w3.org/1998/Math/MathML"' in page and 'aria-label="sigma(a)"' in page
     assert '<div class="highlight">' in page
     assert "its range is (−1, 1)" in page
     assert "[…]" in page and "addition" in page  # the cloze shows a blank, the answer only in the reveal
