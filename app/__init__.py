@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, request
 
 from app.config import settings_from_environment
-from app.extensions import api, csrf, db, migrate, tune_sqlite
+from app.extensions import api, csrf, db, limiter, migrate, tune_sqlite
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -36,15 +36,20 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     api.init_app(app)
+    limiter.init_app(app)
+    from app.web.security import init_security
+
+    init_security(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from app.web import api as api_routes
-    from app.web import errors, health, pages
+    from app.web import api_study, auth, errors, health, pages, stats, study
 
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(health.bp)
+    for blueprint in (pages.bp, health.bp, auth.bp, study.bp, stats.bp):
+        app.register_blueprint(blueprint)
     api.register_blueprint(api_routes.bp)
+    api.register_blueprint(api_study.bp)
     errors.register(app)
 
 

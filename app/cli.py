@@ -6,14 +6,16 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.content import ParseResult, check_path, expand_paths
+from app.services import accounts
 from app.services.content_sync import sync_content
+from app.srs import ReplayError, replay_json
 
 content_cli = AppGroup("content", help="Check and load the question sets in content/.")
 
@@ -91,5 +93,43 @@ def sync_command() -> None:
         click.echo(f"{len(report.failed)} file(s) not loaded; every other set is up to date.", err=True)
 
 
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+@users_cli.command("create")
+@click.argument("name")
+@click.option("--instructor", is_flag=True, help="Give the account the instructor role.")
+@click.password_option(help="The password (asked for when not given).")
+def create_user_command(name: str, instructor: bool, password: str) -> None:
+    """Create an account, or reset an existing one's password and role."""
+    try:
+        user = accounts.set_password(
+            name, password, "instructor" if instructor else "learner", datetime.now(UTC)
+        )
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{user.username} is ready ({user.role}).")
+
+
+srs_cli = AppGroup("srs", help="The FSRS scheduler.")
+
+
+@srs_cli.command("replay")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def replay_command(file: TextIO) -> None:
+    """Replay review histories through the scheduler and print the due time after each review.
+
+    FILE is JSON ('-' for standard input): {"config": {...}, "histories": [{"reviews": [...]}]}.
+    """
+    try:
+        document = json.load(file)
+        click.echo(json.dumps(replay_json(document), indent=2))
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"{file.name} is not JSON: {exc}") from exc
+    except ReplayError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def register_commands(app: Flask) -> None:
-    app.cli.add_command(content_cli)
+    for group in (content_cli, users_cli, srs_cli):
+        app.cli.add_command(group)

@@ -50,6 +50,13 @@ def settings_from_environment(instance_path: Path, overrides: dict[str, Any]) ->
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_CHECK_DEFAULT": False,  # app.web.security checks it, except for bearer-token API calls
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "UNROLL_LOGIN_LIMIT": os.environ.get("UNROLL_LOGIN_LIMIT", "5 per minute;30 per hour"),
+        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 365,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
     }

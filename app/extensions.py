@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -28,6 +31,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 api = Api()
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def tune_sqlite(engine: Engine) -> None:

@@ -1,5 +1,7 @@
 """SQLAlchemy models: the tables Unroll stores."""
 
+from app.models.accounts import ApiToken, User
 from app.models.content import Card, ContentSet, SyncLock
+from app.models.study import CardProgress, ReviewLog
 
-__all__ = ["Card", "ContentSet", "SyncLock"]
+__all__ = ["ApiToken", "Card", "CardProgress", "ContentSet", "ReviewLog", "SyncLock", "User"]

@@ -77,14 +77,15 @@ def get_set(slug: str) -> dict[str, Any] | None:
 
 
 def _card_view(card: Card) -> dict[str, Any]:
-    details = card.details or {}
+    return {"id": card.key} | card_faces(card.type, card.question, card.answer, card.details or {})
+
+
+def card_faces(card_type: str, question: str, answer: str, details: dict[str, Any]) -> dict[str, Any]:
+    """A card's parts as sanitised HTML: the question as first shown, the answer and explanations."""
     return {
-        "id": card.key,
-        "type": card.type,
-        "question_html": render_markdown(
-            blank_clozes(card.question) if card.type == "cloze" else card.question
-        ),
-        "answer_html": render_markdown(card.answer),
+        "type": card_type,
+        "question_html": render_markdown(blank_clozes(question) if card_type == "cloze" else question),
+        "answer_html": render_markdown(answer),
         "explanation_html": render_markdown(details.get("explanation", "")),
         "options": [
             {

@@ -42,6 +42,10 @@ def sync_content(root: Path, now: datetime) -> SyncReport:
         fresh = _sync_files(sources, existing, report, now)
         _retire_missing_sets(existing, {s.name for s in sources}, report, now)
         report.unchanged += _count_active_cards(fresh)
+        if report.added or report.retired:
+            db.session.execute(
+                update(SyncLock).where(SyncLock.id == 1).values(cards_version=SyncLock.cards_version + 1)
+            )
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -53,7 +57,7 @@ def _take_lock(now: datetime) -> None:
     """Write the lock row first: PostgreSQL locks the row, SQLite the database, until commit."""
     updated = db.session.execute(update(SyncLock).where(SyncLock.id == 1).values(synced_at=now))
     if updated.rowcount == 0:  # type: ignore[attr-defined]
-        db.session.add(SyncLock(id=1, synced_at=now))
+        db.session.add(SyncLock(id=1, synced_at=now, cards_version=0))
         db.session.flush()
 
 

@@ -26,6 +26,8 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
     data = getattr(error, "data", None) or {}
     message = data.get("message") or error.description or error.name
+    if code == 429:
+        message = f"Too many attempts ({error.description}). Wait a minute, then try again."
     if _wants_json():
         body = {"code": code, "status": error.name, "message": message}
         if "messages" in data:

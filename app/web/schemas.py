@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 
-class CountsSchema(Schema):
+class SetCountsSchema(Schema):
     preview = fields.Integer(required=True, metadata={"description": "open questions to think about first"})
     keypoint = fields.Integer(required=True)
     review = fields.Integer(required=True, metadata={"description": "review questions (cards)"})
@@ -16,7 +16,7 @@ class SetSummarySchema(Schema):
     title = fields.String(required=True)
     description = fields.String()
     weight = fields.Integer()
-    counts = fields.Nested(CountsSchema, required=True)
+    counts = fields.Nested(SetCountsSchema, required=True)
 
 
 class HtmlItemSchema(Schema):

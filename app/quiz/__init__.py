@@ -1,0 +1,1 @@
+"""Pure quiz rules: grading typed answers (and, later, picking questions and deadlines)."""

@@ -1,0 +1,432 @@
+"""Studying flashcards: the due queue, grading with FSRS, undo, suspend and bury.
+
+Every write happens here, in one transaction per call. A learner's deck is the table
+card_progress; rows for new cards are added lazily when content changes (SyncLock.cards_version).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, and_, exists, false, func, insert, literal, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import Card, CardProgress, ContentSet, ReviewLog, SyncLock, User
+from app.quiz.grading import Verdict, grade
+from app.srs import DayClock, Phase, Rating, SchedulerConfig, SrsCard, answer, next_states
+
+LEARN_AHEAD = timedelta(minutes=20)
+LEARNING_PHASES = (Phase.LEARNING.value, Phase.RELEARNING.value)
+
+
+class StudyError(LookupError):
+    """A study request about a card this learner cannot grade (unknown, retired or not theirs)."""
+
+
+class GradeConflict(RuntimeError):
+    """The card was graded elsewhere (another tab) since it was shown."""
+
+
+@dataclass(frozen=True)
+class Counts:
+    new: int
+    learning: int
+    review: int
+    done: int = 0
+
+
+@dataclass(frozen=True)
+class StudyCard:
+    """A card as shown to a learner: its content and the version that was shown."""
+
+    card_id: int
+    set_slug: str
+    set_title: str
+    type: str
+    question: str
+    answer: str
+    details: dict[str, Any]
+    phase: str
+    version: int
+    suspended: bool
+    leech: bool
+
+
+@dataclass(frozen=True)
+class NextCard:
+    card: StudyCard | None
+    intervals: dict[int, timedelta]
+    counts: Counts
+    next_due: datetime | None
+
+
+@dataclass(frozen=True)
+class Graded:
+    card_id: int
+    due: datetime
+    phase: str
+    interval: timedelta
+    leech: bool
+
+
+def scheduler_for(user: User) -> tuple[SchedulerConfig, DayClock]:
+    """The learner's FSRS settings and their day, which starts at 4 am in their time zone."""
+    config = SchedulerConfig(
+        desired_retention=user.desired_retention, maximum_interval_days=user.maximum_interval_days
+    )
+    return config, DayClock(timezone=user.timezone, day_start_hour=4)
+
+
+def set_id_for(slug: str) -> int | None:
+    return db.session.scalar(
+        select(ContentSet.id).where(ContentSet.slug == slug, ContentSet.retired_at.is_(None))
+    )
+
+
+def next_card(user: User, now: datetime, set_id: int | None = None, prefer: int | None = None) -> NextCard:
+    """The card to study now (learning due, then reviews, then new, then learning due soon).
+    `prefer` shows a given card instead when it is studyable: the card just undone, or the one a
+    plain form was answering."""
+    refresh_deck(user)
+    config, clock = scheduler_for(user)
+    counts, remaining_new, remaining_reviews = _counts(user, now, clock, set_id)
+    progress = _preferred(user.id, now, set_id, prefer) or _pick(
+        user.id, now, set_id, remaining_new, remaining_reviews
+    )
+    if progress is None:
+        return NextCard(None, {}, counts, _next_learning_due(user.id, set_id))
+    states = next_states(_srs_card(progress), now, config, clock, progress.card_id)
+    intervals = {int(rating): outcome.interval for rating, outcome in states.items()}
+    return NextCard(_study_card(progress), intervals, counts, None)
+
+
+def refresh_deck(user: User) -> None:
+    """Add rows for cards the learner has never seen, and mark retired cards, after content changes."""
+    current = db.session.scalar(select(SyncLock.cards_version).where(SyncLock.id == 1)) or 0
+    if user.cards_version == current and current:
+        return
+    try:
+        _add_new_cards(user.id)
+        _mark_retired(user.id)
+        user.cards_version = current
+        db.session.commit()
+    except IntegrityError:  # another request filled the same deck at the same moment
+        db.session.rollback()
+
+
+def _add_new_cards(user_id: int) -> None:
+    seen = exists().where(CardProgress.user_id == user_id, CardProgress.card_id == Card.id)
+    zero = literal(0, Integer)
+    rows = (
+        select(
+            literal(user_id, Integer),
+            Card.id,
+            Card.set_id,
+            ContentSet.weight * 100000 + Card.position,
+            literal(Phase.NEW.value),
+            *([zero] * 5),
+            *([false()] * 3),
+        )
+        .join(ContentSet, ContentSet.id == Card.set_id)
+        .where(Card.retired_at.is_(None), ContentSet.retired_at.is_(None), ~seen)
+    )
+    columns = [
+        "user_id",
+        "card_id",
+        "set_id",
+        "new_rank",
+        "phase",
+        "scheduled_days",
+        "remaining_steps",
+        "reps",
+        "lapses",
+        "version",
+        "suspended",
+        "leech",
+        "retired",
+    ]
+    db.session.execute(insert(CardProgress).from_select(columns, rows))
+
+
+def _mark_retired(user_id: int) -> None:
+    retired_cards = (
+        select(Card.id)
+        .join(ContentSet, ContentSet.id == Card.set_id)
+        .where(or_(Card.retired_at.is_not(None), ContentSet.retired_at.is_not(None)))
+    )
+    mine = CardProgress.user_id == user_id
+    db.session.execute(
+        update(CardProgress).where(mine, CardProgress.card_id.in_(retired_cards)).values(retired=True)
+    )
+    db.session.execute(
+        update(CardProgress)
+        .where(mine, CardProgress.retired.is_(True), CardProgress.card_id.not_in(retired_cards))
+        .values(retired=False)
+    )
+
+
+def _available(user_id: int, now: datetime, set_id: int | None) -> Any:
+    conditions = [
+        CardProgress.user_id == user_id,
+        CardProgress.suspended.is_(False),
+        CardProgress.retired.is_(False),
+        or_(CardProgress.buried_until.is_(None), CardProgress.buried_until <= now),
+    ]
+    if set_id is not None:
+        conditions.append(CardProgress.set_id == set_id)
+    return and_(*conditions)
+
+
+def _first(query: Any) -> CardProgress | None:
+    return db.session.scalars(query.limit(1)).first()
+
+
+def _pick(
+    user_id: int, now: datetime, set_id: int | None, remaining_new: int, remaining_reviews: int
+) -> CardProgress | None:
+    base = select(CardProgress).where(_available(user_id, now, set_id))
+    learning = base.where(CardProgress.phase.in_(LEARNING_PHASES)).order_by(CardProgress.due)
+    candidates = [learning.where(CardProgress.due <= now)]
+    if remaining_reviews > 0:
+        candidates.append(
+            base.where(CardProgress.phase == Phase.REVIEW.value, CardProgress.due <= now).order_by(
+                CardProgress.due
+            )
+        )
+    if remaining_new > 0:
+        candidates.append(base.where(CardProgress.phase == Phase.NEW.value).order_by(CardProgress.new_rank))
+    candidates.append(learning.where(CardProgress.due <= now + LEARN_AHEAD))
+    for query in candidates:
+        found = _first(query)
+        if found is not None:
+            return found
+    return None
+
+
+def _preferred(user_id: int, now: datetime, set_id: int | None, card_id: int | None) -> CardProgress | None:
+    if card_id is None:
+        return None
+    return _first(
+        select(CardProgress).where(_available(user_id, now, set_id), CardProgress.card_id == card_id)
+    )
+
+
+def _next_learning_due(user_id: int, set_id: int | None) -> datetime | None:
+    query = select(func.min(CardProgress.due)).where(
+        CardProgress.user_id == user_id,
+        CardProgress.suspended.is_(False),
+        CardProgress.retired.is_(False),
+        CardProgress.phase.in_(LEARNING_PHASES),
+    )
+    if set_id is not None:
+        query = query.where(CardProgress.set_id == set_id)
+    return db.session.scalar(query)
+
+
+def _counts(user: User, now: datetime, clock: DayClock, set_id: int | None) -> tuple[Counts, int, int]:
+    today = clock.day_number(now)
+    day_start, day_end = clock.day_start(today), clock.day_start(today + 1)
+    done = dict(
+        db.session.execute(
+            select(ReviewLog.phase_before, func.count())
+            .where(
+                ReviewLog.user_id == user.id,
+                ReviewLog.reviewed_at >= day_start,
+                ReviewLog.undone_at.is_(None),
+                ReviewLog.source == "study",
+            )
+            .group_by(ReviewLog.phase_before)
+        ).all()
+    )
+    remaining_new = max(0, user.new_per_day - done.get(Phase.NEW.value, 0))
+    remaining_reviews = max(0, user.reviews_per_day - done.get(Phase.REVIEW.value, 0))
+    available = _available(user.id, now, set_id)
+
+    def count(*conditions: Any) -> int:
+        return (
+            db.session.scalar(select(func.count()).select_from(CardProgress).where(available, *conditions))
+            or 0
+        )
+
+    counts = Counts(
+        done=sum(done.values()),
+        new=min(remaining_new, count(CardProgress.phase == Phase.NEW.value)),
+        learning=count(CardProgress.phase.in_(LEARNING_PHASES), CardProgress.due < day_end),
+        review=min(
+            remaining_reviews, count(CardProgress.phase == Phase.REVIEW.value, CardProgress.due <= now)
+        ),
+    )
+    return counts, remaining_new, remaining_reviews
+
+
+def _srs_card(progress: CardProgress) -> SrsCard:
+    return SrsCard(
+        phase=Phase(progress.phase),
+        due=progress.due,
+        stability=progress.stability,
+        difficulty=progress.difficulty,
+        last_review=progress.last_review,
+        scheduled_days=progress.scheduled_days,
+        remaining_steps=progress.remaining_steps,
+        reps=progress.reps,
+        lapses=progress.lapses,
+    )
+
+
+def _study_card(progress: CardProgress) -> StudyCard:
+    card = db.session.get(Card, progress.card_id)
+    assert card is not None
+    content_set = db.session.get(ContentSet, card.set_id)
+    assert content_set is not None
+    return StudyCard(
+        card_id=card.id,
+        set_slug=content_set.slug,
+        set_title=content_set.title,
+        type=card.type,
+        question=card.question,
+        answer=card.answer,
+        details=dict(card.details or {}),
+        phase=progress.phase,
+        version=progress.version,
+        suspended=progress.suspended,
+        leech=progress.leech,
+    )
+
+
+def _snapshot(progress: CardProgress) -> dict[str, Any]:
+    """Everything undo needs to put the card back exactly."""
+    return _srs_card(progress).to_dict() | {
+        "suspended": progress.suspended,
+        "leech": progress.leech,
+        "buried_until": progress.buried_until.isoformat() if progress.buried_until else None,
+    }
+
+
+def _apply(progress: CardProgress, snapshot: dict[str, Any]) -> None:
+    state = SrsCard.from_dict(snapshot)
+    progress.phase = state.phase.value
+    progress.due, progress.last_review = state.due, state.last_review
+    progress.stability, progress.difficulty = state.stability, state.difficulty
+    progress.scheduled_days, progress.remaining_steps = state.scheduled_days, state.remaining_steps
+    progress.reps, progress.lapses = state.reps, state.lapses
+    progress.suspended, progress.leech = bool(snapshot["suspended"]), bool(snapshot["leech"])
+    buried = snapshot.get("buried_until")
+    progress.buried_until = datetime.fromisoformat(buried) if buried else None
+
+
+def _progress_for(user: User, card_id: int) -> CardProgress:
+    refresh_deck(user)
+    progress = db.session.scalar(
+        select(CardProgress).where(CardProgress.user_id == user.id, CardProgress.card_id == card_id)
+    )
+    if progress is None or progress.retired:
+        raise StudyError(f"Card {card_id} is not in your deck.")
+    return progress
+
+
+def grade_card(
+    user: User,
+    card_id: int,
+    rating: int,
+    now: datetime,
+    duration_ms: int = 0,
+    version: int | None = None,
+    source: str = "study",
+) -> Graded:
+    """Record a grade and reschedule the card. `version` guards against a second tab's stale grade."""
+    progress = _progress_for(user, card_id)
+    if version is not None and progress.version != version:
+        raise GradeConflict("This card was already graded in another tab or window; showing the next one.")
+    config, clock = scheduler_for(user)
+    before = _snapshot(progress)
+    outcome = answer(_srs_card(progress), Rating(rating), now, config, clock, card_id)
+    after = outcome.card.to_dict() | {
+        "suspended": before["suspended"] or outcome.leech,
+        "leech": before["leech"] or outcome.leech,
+        "buried_until": None,
+    }
+    claimed = db.session.execute(
+        update(CardProgress)
+        .where(CardProgress.id == progress.id, CardProgress.version == progress.version)
+        .values(version=progress.version + 1)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise GradeConflict("This card was already graded in another tab or window; showing the next one.")
+    db.session.refresh(progress)
+    _apply(progress, after)
+    db.session.add(
+        ReviewLog(
+            user_id=user.id,
+            card_id=card_id,
+            progress_id=progress.id,
+            rating=rating,
+            reviewed_at=now,
+            duration_ms=max(0, min(duration_ms, 3_600_000)),
+            phase_before=before["phase"],
+            phase_after=progress.phase,
+            interval_seconds=int(outcome.interval.total_seconds()),
+            state_before=before,
+            state_after=after,
+            source=source,
+        )
+    )
+    db.session.commit()
+    assert outcome.card.due is not None
+    return Graded(card_id, outcome.card.due, progress.phase, outcome.interval, outcome.leech)
+
+
+def undo_last(user: User, now: datetime) -> int | None:
+    """Undo the learner's most recent grade, restoring the card exactly; the card id, or None."""
+    log = db.session.scalars(
+        select(ReviewLog)
+        .where(ReviewLog.user_id == user.id, ReviewLog.undone_at.is_(None), ReviewLog.source == "study")
+        .order_by(ReviewLog.id.desc())
+        .limit(1)
+    ).first()
+    if log is None:
+        return None
+    progress = db.session.get(CardProgress, log.progress_id)
+    assert progress is not None
+    _apply(progress, log.state_before)
+    progress.version += 1
+    log.undone_at = now
+    db.session.commit()
+    return log.card_id
+
+
+def check_response(user: User, card_id: int, response: Any) -> tuple[Verdict, StudyCard]:
+    """Mark a typed card's response right or wrong (raises UngradableResponse for a malformed one)."""
+    progress = _progress_for(user, card_id)
+    shown = _study_card(progress)
+    return grade(shown.type, shown.question, shown.answer, shown.details, response), shown
+
+
+def set_suspended(user: User, card_id: int, suspended: bool) -> None:
+    progress = _progress_for(user, card_id)
+    progress.suspended = suspended
+    if not suspended:
+        progress.leech = False
+    progress.version += 1
+    db.session.commit()
+
+
+def bury(user: User, card_id: int, now: datetime) -> None:
+    """Hide a card until the learner's next day starts."""
+    progress = _progress_for(user, card_id)
+    _, clock = scheduler_for(user)
+    progress.buried_until = clock.day_start(clock.day_number(now) + 1)
+    progress.version += 1
+    db.session.commit()
+
+
+def leeches(user: User) -> list[StudyCard]:
+    rows = db.session.scalars(
+        select(CardProgress)
+        .where(CardProgress.user_id == user.id, CardProgress.leech.is_(True), CardProgress.retired.is_(False))
+        .order_by(CardProgress.lapses.desc())
+    )
+    return [_study_card(p) for p in rows]

@@ -1,0 +1,94 @@
+"""Schemas for the accounts and study API: they validate requests and document them in OpenAPI."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class CredentialsSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=3, max=32))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
+
+
+class UserSchema(Schema):
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    role = fields.String(required=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String(required=True, metadata={"description": "send as 'Authorization: Bearer <token>'"})
+
+
+class NextQuerySchema(Schema):
+    set = fields.String(metadata={"description": "study only this set (its slug)"})
+    card = fields.Integer(metadata={"description": "show this card if it can be studied now (after an undo)"})
+
+
+class OptionFaceSchema(Schema):
+    html = fields.String(required=True)
+
+
+class StudyCardSchema(Schema):
+    id = fields.Integer(required=True)
+    type = fields.String(required=True, metadata={"enum": ["open", "choice", "true-false", "cloze", "short"]})
+    front_html = fields.String(required=True)
+    back_html = fields.String(required=True)
+    set = fields.Dict(required=True, metadata={"description": "{slug, title}"})
+    phase = fields.String(required=True, metadata={"enum": ["new", "learning", "review", "relearning"]})
+    version = fields.Integer(required=True, metadata={"description": "send back with the answer"})
+    options = fields.List(fields.Nested(OptionFaceSchema))
+    multiple = fields.Boolean(metadata={"description": "a choice question with several right options"})
+    blanks = fields.Integer(metadata={"description": "number of blanks of a cloze card"})
+
+
+class QueueCountsSchema(Schema):
+    new = fields.Integer(required=True)
+    learning = fields.Integer(required=True)
+    review = fields.Integer(required=True)
+
+
+class NextCardSchema(Schema):
+    card = fields.Nested(StudyCardSchema, allow_none=True, required=True)
+    intervals = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "seconds until the card is due after each rating 1-4"},
+    )
+    interval_labels = fields.Dict(keys=fields.String(), values=fields.String())
+    counts = fields.Nested(QueueCountsSchema, required=True)
+    next_due = fields.DateTime(allow_none=True, metadata={"description": "when a learning card comes back"})
+
+
+class AnswerSchema(Schema):
+    rating = fields.Integer(required=True, validate=validate.Range(min=1, max=4))
+    duration_ms = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    version = fields.Integer(load_default=None, allow_none=True)
+
+
+class AnsweredSchema(Schema):
+    due = fields.DateTime(required=True)
+    state = fields.String(required=True)
+    interval = fields.Integer(required=True, metadata={"description": "seconds until due"})
+    leech = fields.Boolean(required=True)
+
+
+class CheckSchema(Schema):
+    response = fields.Raw(
+        required=True,
+        metadata={
+            "description": "choice: [option numbers]; true-false: true/false; short: text; cloze: [texts]"
+        },
+    )
+
+
+class VerdictSchema(Schema):
+    correct = fields.Boolean(required=True)
+    parts = fields.List(fields.Boolean())
+    back_html = fields.String(required=True)
+    suggested_rating = fields.Integer(required=True)
+
+
+class UndoneSchema(Schema):
+    card_id = fields.Integer(required=True)

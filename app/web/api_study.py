@@ -1,0 +1,174 @@
+"""JSON API, version 1: accounts, tokens and studying. Pages' scripts use it with the session cookie."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app, render_template
+from flask_login import login_required
+from flask_smorest import Blueprint, abort
+
+from app.extensions import limiter
+from app.quiz.grading import UngradableResponse
+from app.services import accounts, study
+from app.web.api_schemas import (
+    AnsweredSchema,
+    AnswerSchema,
+    CheckSchema,
+    CredentialsSchema,
+    NextCardSchema,
+    NextQuerySchema,
+    TokenSchema,
+    UndoneSchema,
+    UserSchema,
+    VerdictSchema,
+)
+from app.web.security import current_learner
+from app.web.study_view import faces, next_json
+
+bp = Blueprint("study_api", __name__, url_prefix="/api/v1", description="Accounts and studying")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@bp.post("/users")
+@bp.arguments(CredentialsSchema)
+@bp.response(201, UserSchema)
+@bp.alt_response(409, description="The username is taken")
+def create_user(credentials: dict[str, str]) -> Any:
+    """Register a learner account."""
+    try:
+        return accounts.register(credentials["username"], credentials["password"], _now())
+    except accounts.AccountError as exc:
+        abort(409 if "taken" in str(exc) else 422, message=str(exc))
+
+
+def _login_limit() -> str:
+    return str(current_app.config["UNROLL_LOGIN_LIMIT"])
+
+
+@bp.post("/tokens")
+@limiter.limit(_login_limit, deduct_when=lambda response: response.status_code == 401)
+@bp.arguments(CredentialsSchema)
+@bp.response(201, TokenSchema)
+@bp.alt_response(401, description="Wrong username or password")
+def create_token(credentials: dict[str, str]) -> Any:
+    """Exchange a username and password for a bearer token."""
+    user = accounts.authenticate(credentials["username"], credentials["password"])
+    if user is None:
+        abort(401, message="That username and password do not match.")
+    return {"token": accounts.issue_token(user, _now())}
+
+
+def _set_id(slug: str | None) -> int | None:
+    if not slug:
+        return None
+    set_id = study.set_id_for(slug)
+    if set_id is None:
+        abort(404, message=f"There is no question set called '{slug}'.")
+    return set_id
+
+
+@bp.get("/study/next")
+@login_required
+@bp.arguments(NextQuerySchema, location="query")
+@bp.response(200, NextCardSchema)
+def next_card(query: dict[str, str]) -> Any:
+    """The card to study now, the interval each rating would give, and the queue counts."""
+    result = study.next_card(current_learner(), _now(), _set_id(query.get("set")), prefer=query.get("card"))
+    return next_json(result)
+
+
+@bp.post("/study/cards/<int:card_id>/answer")
+@login_required
+@bp.arguments(AnswerSchema)
+@bp.response(200, AnsweredSchema)
+@bp.alt_response(409, description="Already graded in another tab")
+def answer_card(body: dict[str, Any], card_id: int) -> Any:
+    """Grade a card 1 (Again) to 4 (Easy); FSRS reschedules it."""
+    try:
+        graded = study.grade_card(
+            current_learner(), card_id, body["rating"], _now(), body["duration_ms"], body["version"]
+        )
+    except study.StudyError as exc:
+        abort(404, message=str(exc))
+    except study.GradeConflict as exc:
+        abort(409, message=str(exc))
+    return {
+        "due": graded.due,
+        "state": graded.phase,
+        "interval": int(graded.interval.total_seconds()),
+        "leech": graded.leech,
+    }
+
+
+@bp.post("/study/cards/<int:card_id>/check")
+@login_required
+@bp.arguments(CheckSchema)
+@bp.response(200, VerdictSchema)
+def check_card(body: dict[str, Any], card_id: int) -> Any:
+    """Mark a typed card's response right or wrong, and return its back."""
+    try:
+        verdict, card = study.check_response(current_learner(), card_id, body["response"])
+    except study.StudyError as exc:
+        abort(404, message=str(exc))
+    except UngradableResponse as exc:
+        abort(422, message=str(exc))
+    back = render_template("study/_back.html", card=card, face=faces(card), verdict=verdict)
+    return {
+        "correct": verdict.correct,
+        "parts": list(verdict.parts),
+        "back_html": back,
+        "suggested_rating": 3 if verdict.correct else 1,
+    }
+
+
+@bp.post("/study/undo")
+@login_required
+@bp.response(200, UndoneSchema)
+@bp.alt_response(404, description="Nothing to undo")
+def undo() -> Any:
+    """Undo the last grade; the card comes back exactly as it was."""
+    card_id = study.undo_last(current_learner(), _now())
+    if card_id is None:
+        abort(404, message="There is no grade to undo.")
+    return {"card_id": card_id}
+
+
+def _card_action(card_id: int, action: str) -> dict[str, bool]:
+    user = current_learner()
+    try:
+        if action == "bury":
+            study.bury(user, card_id, _now())
+        else:
+            study.set_suspended(user, card_id, action == "suspend")
+    except study.StudyError as exc:
+        abort(404, message=str(exc))
+    return {"ok": True}
+
+
+@bp.post("/study/cards/<int:card_id>/suspend")
+@login_required
+@bp.response(200)
+def suspend(card_id: int) -> Any:
+    """Take a card out of study until it is unsuspended."""
+    return _card_action(card_id, "suspend")
+
+
+@bp.post("/study/cards/<int:card_id>/unsuspend")
+@login_required
+@bp.response(200)
+def unsuspend(card_id: int) -> Any:
+    """Put a suspended card (or a leech) back into study."""
+    return _card_action(card_id, "unsuspend")
+
+
+@bp.post("/study/cards/<int:card_id>/bury")
+@login_required
+@bp.response(200)
+def bury(card_id: int) -> Any:
+    """Hide a card until tomorrow."""
+    return _card_action(card_id, "bury")

@@ -1,0 +1,50 @@
+"""HTML forms (Flask-WTF adds the CSRF token to each)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired()], render_kw={"autocomplete": "username"})
+    password = PasswordField(
+        "Password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
+
+
+class RegisterForm(FlaskForm):
+    username = StringField(
+        "Username",
+        validators=[DataRequired(), Length(min=3, max=32, message="A username has 3 to 32 characters.")],
+        render_kw={"autocomplete": "username"},
+        description="3–32 letters, digits, '.', '_' or '-'.",
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(min=8, max=200, message="A password needs at least 8 characters.")],
+        render_kw={"autocomplete": "new-password"},
+        description="At least 8 characters.",
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class SettingsForm(FlaskForm):
+    timezone = SelectField("Time zone", description="Your study day starts at 4 am in this time zone.")
+    desired_retention = DecimalField(
+        "Desired retention",
+        places=2,
+        validators=[NumberRange(min=0.7, max=0.99, message="Choose a value from 0.70 to 0.99.")],
+        description="The chance of remembering a card when it comes due. Higher means more reviews.",
+    )
+    maximum_interval_days = IntegerField(
+        "Maximum interval (days)",
+        validators=[NumberRange(min=1, max=36500, message="From 1 to 36,500 days.")],
+    )
+    new_per_day = IntegerField("New cards per day", validators=[NumberRange(min=0, max=9999)])
+    reviews_per_day = IntegerField("Reviews per day", validators=[NumberRange(min=0, max=99999)])

@@ -1,0 +1,168 @@
+"""A learner's statistics page, with charts drawn as inline SVG on the server, and the export pages."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from flask import Blueprint, Response, abort, render_template, stream_with_context
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from app.services import catalog, export, stats
+from app.web.security import current_learner
+
+bp = Blueprint("stats", __name__)
+
+WIDTH, HEIGHT = 640, 240
+LEFT, RIGHT, TOP, BOTTOM = 46, 10, 14, 40
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Label:
+    position: float
+    text: str
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A bar chart's geometry in a WIDTH x HEIGHT view box, its summary and its data as rows."""
+
+    title: str
+    summary: str
+    bars: list[Bar]
+    y_ticks: list[Label]
+    x_labels: list[Label]
+    rows: list[tuple[str, int]]
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    right: int = WIDTH - RIGHT
+    baseline: int = HEIGHT - BOTTOM
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def short_date(day: date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+def long_date(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def _nice_step(top: int) -> int:
+    """A round gridline step (1, 2 or 5 times a power of ten) giving at most four gridlines."""
+    magnitude = 10 ** max(0, math.floor(math.log10(max(top, 1))) - 1)
+    for factor in (1, 2, 5, 10, 20, 50, 100):
+        if top <= 4 * factor * magnitude:
+            return factor * magnitude
+    return 100 * magnitude
+
+
+def bar_chart(title: str, summary: str, points: Sequence[stats.DayCount], today_index: int) -> BarChart:
+    """Bars for day counts, gridlines at round numbers, and a date under every seventh bar."""
+    step = _nice_step(max((p.count for p in points), default=0))
+    top = step * max(1, math.ceil(max((p.count for p in points), default=0) / step))
+    plot_height = HEIGHT - BOTTOM - TOP
+    slot = (WIDTH - LEFT - RIGHT) / len(points)
+    bars = []
+    for index, point in enumerate(points):
+        height = plot_height * point.count / top
+        bars.append(Bar(LEFT + index * slot + slot * 0.15, HEIGHT - BOTTOM - height, slot * 0.7, height))
+    ticks = [Label(HEIGHT - BOTTOM - plot_height * value / top, str(value)) for value in range(0, top + 1, step)]
+    marks = sorted({*range(0, len(points) - 3, 7), len(points) - 1})
+    x_labels = [
+        Label(LEFT + (i + 0.5) * slot, "Today" if i == today_index else short_date(points[i].day)) for i in marks
+    ]
+    rows = [(long_date(p.day) + (" (today)" if i == today_index else ""), p.count) for i, p in enumerate(points)]
+    return BarChart(title, summary, bars, ticks, x_labels, rows)
+
+
+def _busiest(points: Sequence[stats.DayCount]) -> stats.DayCount:
+    return max(points, key=lambda p: p.count)
+
+
+def reviews_chart(points: Sequence[stats.DayCount]) -> BarChart:
+    total = sum(p.count for p in points)
+    busiest = _busiest(points)
+    summary = (
+        f"Reviews per day over the last {len(points)} days: {total} in total, on "
+        f"{sum(1 for p in points if p.count)} days; most on {long_date(busiest.day)} ({busiest.count}); "
+        f"{points[-1].count} today."
+        if total
+        else f"Reviews per day over the last {len(points)} days: none yet."
+    )
+    return bar_chart("Reviews per day", summary, points, len(points) - 1)
+
+
+def forecast_chart(points: Sequence[stats.DayCount]) -> BarChart:
+    total = sum(p.count for p in points)
+    busiest = _busiest(points)
+    summary = (
+        f"Review cards due over the next {len(points)} days: {total} in total; {points[0].count} today, "
+        f"overdue ones included; most on {long_date(busiest.day)} ({busiest.count})."
+        if total
+        else f"Review cards due over the next {len(points)} days: none."
+    )
+    return bar_chart("Review cards due per day", summary, points, 0)
+
+
+@bp.get("/stats", endpoint="stats")
+@login_required
+def stats_page() -> ResponseReturnValue:
+    user = current_learner()
+    overview = stats.overview(user, _now())
+    return render_template(
+        "stats.html",
+        overview=overview,
+        timezone=user.timezone,
+        reviews=reviews_chart(overview.reviews),
+        forecast=forecast_chart(overview.forecast),
+    )
+
+
+@bp.get("/export", endpoint="export")
+@login_required
+def export_page() -> ResponseReturnValue:
+    return render_template(
+        "export.html", review_count=export.review_count(current_learner()), sets=catalog.list_sets()
+    )
+
+
+@bp.get("/export/reviews.csv")
+@login_required
+def reviews_csv() -> ResponseReturnValue:
+    rows = export.review_log_csv(current_learner())
+    return Response(
+        stream_with_context(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="unroll-reviews.csv"'},
+    )
+
+
+@bp.get("/export/sets/<slug>.apkg")
+@login_required
+def set_apkg(slug: str) -> ResponseReturnValue:
+    try:
+        package = export.anki_package(slug)
+    except export.UnknownSet as exc:
+        abort(404, description=str(exc))
+    return Response(
+        package,
+        mimetype="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{slug}.apkg"'},
+    )
+

@@ -1,0 +1,154 @@
+"""The study pages. They work as plain forms; static/study.js turns them into a no-reload session."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from app.quiz.grading import UngradableResponse
+from app.services import study
+from app.web.security import current_learner
+from app.web.study_view import faces, labels
+
+bp = Blueprint("study", __name__)
+RATINGS = ((1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy"))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _set_id(slug: str | None) -> int | None:
+    if not slug:
+        return None
+    set_id = study.set_id_for(slug)
+    if set_id is None:
+        abort(404, description=f"There is no question set called “{slug}”.")
+    return set_id
+
+
+@bp.get("/study")
+@bp.get("/study/<slug>")
+def study_page(slug: str | None = None) -> ResponseReturnValue:
+    """The next card's front; with ?show=<card id> its back and the grade buttons."""
+    set_id = _set_id(slug)
+    if not current_user.is_authenticated:
+        return render_template("study/start.html", slug=slug)
+    user = current_learner()
+    shown = request.args.get("show", type=int)
+    result = study.next_card(user, _now(), set_id, prefer=shown)
+    reveal = result.card is not None and shown == result.card.card_id
+    return render_template(
+        "study/study.html",
+        slug=slug,
+        result=result,
+        card=result.card,
+        face=faces(result.card) if result.card else None,
+        reveal=reveal,
+        verdict=None,
+        labels=labels(result.intervals),
+        ratings=RATINGS,
+        started=request.args.get("started") or _now().timestamp(),
+    )
+
+
+def _back_to(slug: str | None, **args: Any) -> ResponseReturnValue:
+    return redirect(url_for("study.study_page", slug=slug, **args))
+
+
+def _form_response(card_type: str) -> Any:
+    """A typed card's response as the plain form sends it."""
+    if card_type == "choice":
+        return [int(v) for v in request.form.getlist("option") if v.isdigit()]
+    if card_type == "cloze":
+        return request.form.getlist("blank")
+    return request.form.get("response", "")
+
+
+@bp.post("/study/check")
+@login_required
+def check() -> ResponseReturnValue:
+    """Mark a typed card without JavaScript, then show its back with the grade buttons."""
+    slug = request.form.get("slug") or None
+    card_id = request.form.get("card_id", type=int) or 0
+    user = current_learner()
+    result = study.next_card(user, _now(), _set_id(slug), prefer=card_id)
+    if result.card is None or result.card.card_id != card_id:
+        flash("That card is no longer up; here is the next one.")
+        return _back_to(slug)
+    try:
+        verdict, card = study.check_response(user, card_id, _form_response(result.card.type))
+    except UngradableResponse as exc:
+        flash(f"Check your answer: {exc}.")
+        return _back_to(slug)
+    return render_template(
+        "study/study.html",
+        slug=slug,
+        result=result,
+        card=card,
+        face=faces(card),
+        reveal=True,
+        verdict=verdict,
+        labels=labels(result.intervals),
+        ratings=RATINGS,
+        started=request.form.get("started") or _now().timestamp(),
+    )
+
+
+@bp.post("/study/answer")
+@login_required
+def grade() -> ResponseReturnValue:
+    """Grade from the plain form; a stale version (another tab) gets a clear message."""
+    slug = request.form.get("slug") or None
+    card_id = request.form.get("card_id", type=int) or 0
+    rating = request.form.get("rating", type=int)
+    if rating not in (1, 2, 3, 4):
+        abort(400, description="Choose Again, Hard, Good or Easy.")
+    started = request.form.get("started", type=float)
+    duration = int((_now().timestamp() - started) * 1000) if started else 0
+    try:
+        study.grade_card(
+            current_learner(), card_id, rating, _now(), duration, request.form.get("version", type=int)
+        )
+    except study.StudyError as exc:
+        abort(404, description=str(exc))
+    except study.GradeConflict as exc:
+        flash(str(exc))
+    return _back_to(slug)
+
+
+@bp.post("/study/undo")
+@login_required
+def undo() -> ResponseReturnValue:
+    slug = request.form.get("slug") or None
+    card_id = study.undo_last(current_learner(), _now())
+    flash("Undone: the card is back as it was." if card_id else "There is no grade to undo.")
+    return _back_to(slug, show=card_id) if card_id else _back_to(slug)
+
+
+@bp.post("/study/cards/<int:card_id>/<any(suspend, unsuspend, bury):action>")
+@login_required
+def card_action(card_id: int, action: str) -> ResponseReturnValue:
+    user = current_learner()
+    try:
+        if action == "bury":
+            study.bury(user, card_id, _now())
+        else:
+            study.set_suspended(user, card_id, action == "suspend")
+    except study.StudyError as exc:
+        abort(404, description=str(exc))
+    flash(
+        {
+            "suspend": "Card suspended.",
+            "unsuspend": "Card back in study.",
+            "bury": "Card buried until tomorrow.",
+        }[action]
+    )
+    target = request.form.get("next") or ""
+    return redirect(
+        target if target.startswith("/") and not target.startswith("//") else url_for("study.study_page")
+    )

@@ -1,0 +1,53 @@
+"""Turn a study card into what a page or the API shows: front and back as sanitised HTML."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import render_template
+
+from app.quiz.grading import cloze_answers
+from app.services.catalog import card_faces
+from app.services.study import NextCard, StudyCard
+from app.srs import format_interval
+
+
+def faces(card: StudyCard) -> dict[str, Any]:
+    blanks = len(cloze_answers(card.question)) if card.type == "cloze" else 0
+    return card_faces(card.type, card.question, card.answer, card.details) | {"blanks": blanks}
+
+
+def card_json(card: StudyCard) -> dict[str, Any]:
+    face = faces(card)
+    correct = [o for o in card.details.get("options", []) if o.get("correct")]
+    return {
+        "id": card.card_id,
+        "type": card.type,
+        "front_html": render_template("study/_front.html", card=card, face=face),
+        "back_html": render_template("study/_back.html", card=card, face=face, verdict=None),
+        "set": {"slug": card.set_slug, "title": card.set_title},
+        "phase": card.phase,
+        "version": card.version,
+        "options": [{"html": o["html"]} for o in face["options"]],
+        "multiple": len(correct) > 1,
+        "blanks": face["blanks"],
+    }
+
+
+def next_json(result: NextCard) -> dict[str, Any]:
+    return {
+        "card": card_json(result.card) if result.card else None,
+        "intervals": {str(r): int(i.total_seconds()) for r, i in result.intervals.items()},
+        "interval_labels": labels(result.intervals),
+        "counts": {
+            "new": result.counts.new,
+            "learning": result.counts.learning,
+            "review": result.counts.review,
+        },
+        "next_due": result.next_due,
+    }
+
+
+def labels(intervals: dict[int, timedelta]) -> dict[str, str]:
+    return {str(r): format_interval(i) for r, i in intervals.items()}
