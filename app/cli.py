@@ -11,6 +11,7 @@ from typing import Any, TextIO
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.content import ParseResult, check_path, expand_paths
 from app.services import accounts
@@ -84,7 +85,12 @@ def _review_json(item: Any) -> dict[str, Any]:
 def sync_command() -> None:
     """Load the content folder into the database; files with errors keep their last good version."""
     root = Path(current_app.config["UNROLL_CONTENT_DIR"])
-    report = sync_content(root, datetime.now(UTC))
+    try:
+        report = sync_content(root, datetime.now(UTC))
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"cannot write to the database ({type(exc).__name__}); is it set up? Run `flask db upgrade` first."
+        ) from exc
     for result in report.failed:
         for problem in result.errors:
             click.echo(f"{problem.describe(result.path)}: error (not loaded)", err=True)

@@ -62,6 +62,7 @@ DEFAULT_CONFIG = {
 }
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
 TEST_MODE_WINDOW = range(2, 4)  # local hours in which ANKI_TEST_MODE shifts Anki's clock
+LAST_FAKE_TIME = datetime(2037, 1, 1, tzinfo=UTC)  # libfaketime's %s parsing wraps at 2038
 
 
 # --- cases ---------------------------------------------------------------------------------------------
@@ -93,43 +94,70 @@ def lapse_cycle(zone: str, start: date, lapses: int) -> list[tuple[int, str]]:
 def hand_written_cases() -> list[dict[str, object]]:
     ny, tokyo, berlin, utc = "America/New_York", "Asia/Tokyo", "Europe/Berlin", "UTC"
     cases = [
-        {"name": f"new card answered {name}", "config": config(), "reviews": reviews(utc, (r, "2025-01-15T10:00"))}
+        {
+            "name": f"new card answered {name}",
+            "config": config(),
+            "reviews": reviews(utc, (r, "2025-01-15T10:00")),
+        }
         for r, name in ((AGAIN, "again"), (HARD, "hard"), (GOOD, "good"), (EASY, "easy"))
     ]
     cases += [
         {
             "name": "learning steps 1m 10m then graduation",
             "config": config(),
-            "reviews": reviews(utc, (GOOD, "2025-01-15T10:00"), (GOOD, "2025-01-15T10:01"), (GOOD, "2025-01-15T10:11")),
+            "reviews": reviews(
+                utc, (GOOD, "2025-01-15T10:00"), (GOOD, "2025-01-15T10:01"), (GOOD, "2025-01-15T10:11")
+            ),
         },
         {
             "name": "hard on the first step twice, then good twice",
             "config": config(timezone=ny),
             "reviews": reviews(
-                ny, (HARD, "2025-01-15T05:00"), (HARD, "2025-01-15T05:06"), (GOOD, "2025-01-15T05:16"),
-                (GOOD, "2025-01-15T05:27"), (GOOD, "2025-01-16T09:00"),
+                ny,
+                (HARD, "2025-01-15T05:00"),
+                (HARD, "2025-01-15T05:06"),
+                (GOOD, "2025-01-15T05:16"),
+                (GOOD, "2025-01-15T05:27"),
+                (GOOD, "2025-01-16T09:00"),
             ),
         },
         {
             "name": "again resets the steps, easy graduates from any step",
             "config": config(),
             "reviews": reviews(
-                utc, (GOOD, "2025-02-01T12:00"), (AGAIN, "2025-02-01T12:02"), (GOOD, "2025-02-01T12:04"),
-                (EASY, "2025-02-01T12:15"), (GOOD, "2025-02-10T08:00"), (HARD, "2025-03-20T18:00"),
+                utc,
+                (GOOD, "2025-02-01T12:00"),
+                (AGAIN, "2025-02-01T12:02"),
+                (GOOD, "2025-02-01T12:04"),
+                (EASY, "2025-02-01T12:15"),
+                (GOOD, "2025-02-10T08:00"),
+                (HARD, "2025-03-20T18:00"),
             ),
         },
         {
             "name": "many agains in one day drive stability to its floor",
             "config": config(),
-            "reviews": reviews(utc, *[(AGAIN, f"2025-01-15T10:{2 * i:02d}") for i in range(14)], (GOOD, "2025-01-15T11:00"), (EASY, "2025-01-15T11:20")),
+            "reviews": reviews(
+                utc,
+                *[(AGAIN, f"2025-01-15T10:{2 * i:02d}") for i in range(14)],
+                (GOOD, "2025-01-15T11:00"),
+                (EASY, "2025-01-15T11:20"),
+            ),
         },
         {
             "name": "review card: hard, good, easy and a lapse with relearning",
             "config": config(timezone=berlin),
             "reviews": reviews(
-                berlin, (EASY, "2025-04-01T08:00"), (GOOD, "2025-04-09T19:00"), (HARD, "2025-05-01T07:30"),
-                (EASY, "2025-06-02T12:00"), (AGAIN, "2025-09-15T21:00"), (AGAIN, "2025-09-15T21:11"),
-                (HARD, "2025-09-15T21:22"), (GOOD, "2025-09-15T21:40"), (GOOD, "2025-09-17T06:00"),
+                berlin,
+                (EASY, "2025-04-01T08:00"),
+                (GOOD, "2025-04-09T19:00"),
+                (HARD, "2025-05-01T07:30"),
+                (EASY, "2025-06-02T12:00"),
+                (AGAIN, "2025-09-15T21:00"),
+                (AGAIN, "2025-09-15T21:11"),
+                (HARD, "2025-09-15T21:22"),
+                (GOOD, "2025-09-15T21:40"),
+                (GOOD, "2025-09-17T06:00"),
             ),
         },
         {
@@ -141,16 +169,25 @@ def hand_written_cases() -> list[dict[str, object]]:
             "name": "maximum interval of 30 days",
             "config": config(maximum_interval_days=30),
             "reviews": reviews(
-                utc, (EASY, "2025-01-01T10:00"), (EASY, "2025-01-09T10:00"), (EASY, "2025-02-08T10:00"),
-                (GOOD, "2025-03-10T10:00"), (HARD, "2025-04-09T10:00"),
+                utc,
+                (EASY, "2025-01-01T10:00"),
+                (EASY, "2025-01-09T10:00"),
+                (EASY, "2025-02-08T10:00"),
+                (GOOD, "2025-03-10T10:00"),
+                (HARD, "2025-04-09T10:00"),
             ),
         },
         {
             "name": "Tokyo: 01:30 and 04:30 are different study days, 23:50 and 00:30 the same",
             "config": config(timezone=tokyo),
             "reviews": reviews(
-                tokyo, (GOOD, "2025-05-10T01:00"), (GOOD, "2025-05-10T01:05"), (GOOD, "2025-05-10T01:30"),
-                (GOOD, "2025-05-10T04:30"), (GOOD, "2025-05-12T23:50"), (GOOD, "2025-05-13T00:30"),
+                tokyo,
+                (GOOD, "2025-05-10T01:00"),
+                (GOOD, "2025-05-10T01:05"),
+                (GOOD, "2025-05-10T01:30"),
+                (GOOD, "2025-05-10T04:30"),
+                (GOOD, "2025-05-12T23:50"),
+                (GOOD, "2025-05-13T00:30"),
                 (HARD, "2025-05-13T04:01"),
             ),
         },
@@ -158,16 +195,25 @@ def hand_written_cases() -> list[dict[str, object]]:
             "name": "New York: 01:59 and 04:00 are different study days",
             "config": config(timezone=ny),
             "reviews": reviews(
-                ny, (EASY, "2025-06-01T01:59"), (GOOD, "2025-06-09T01:59"), (GOOD, "2025-06-09T04:00"),
-                (AGAIN, "2025-07-30T04:00"), (GOOD, "2025-07-30T04:11"),
+                ny,
+                (EASY, "2025-06-01T01:59"),
+                (GOOD, "2025-06-09T01:59"),
+                (GOOD, "2025-06-09T04:00"),
+                (AGAIN, "2025-07-30T04:00"),
+                (GOOD, "2025-07-30T04:11"),
             ),
         },
         {
             "name": "rollover at 6: a step crossing it is due when the day starts",
             "config": config(timezone=berlin, day_start_hour=6),
             "reviews": reviews(
-                berlin, (GOOD, "2025-03-03T05:50"), (GOOD, "2025-03-03T05:55"), (GOOD, "2025-03-03T06:00"),
-                (GOOD, "2025-03-04T05:59"), (GOOD, "2025-03-04T06:01"), (AGAIN, "2025-03-20T05:55"),
+                berlin,
+                (GOOD, "2025-03-03T05:50"),
+                (GOOD, "2025-03-03T05:55"),
+                (GOOD, "2025-03-03T06:00"),
+                (GOOD, "2025-03-04T05:59"),
+                (GOOD, "2025-03-04T06:01"),
+                (AGAIN, "2025-03-20T05:55"),
                 (GOOD, "2025-03-20T06:05"),
             ),
         },
@@ -175,16 +221,26 @@ def hand_written_cases() -> list[dict[str, object]]:
             "name": "DST spring forward in New York",
             "config": config(timezone=ny),
             "reviews": reviews(
-                ny, (GOOD, "2025-03-08T22:00"), (GOOD, "2025-03-08T22:01"), (GOOD, "2025-03-08T23:55"),
-                (GOOD, "2025-03-09T04:30"), (HARD, "2025-03-10T04:15"), (GOOD, "2025-03-11T23:30"),
+                ny,
+                (GOOD, "2025-03-08T22:00"),
+                (GOOD, "2025-03-08T22:01"),
+                (GOOD, "2025-03-08T23:55"),
+                (GOOD, "2025-03-09T04:30"),
+                (HARD, "2025-03-10T04:15"),
+                (GOOD, "2025-03-11T23:30"),
             ),
         },
         {
             "name": "DST fall back in New York: Anki counts the 25-hour day from the next rollover",
             "config": config(timezone=ny),
             "reviews": reviews(
-                ny, (GOOD, "2025-10-30T09:00"), (GOOD, "2025-10-30T09:01"), (GOOD, "2025-10-30T09:12"),
-                (GOOD, "2025-11-01T04:30"), (GOOD, "2025-11-02T10:00"), (AGAIN, "2025-11-02T23:58"),
+                ny,
+                (GOOD, "2025-10-30T09:00"),
+                (GOOD, "2025-10-30T09:01"),
+                (GOOD, "2025-10-30T09:12"),
+                (GOOD, "2025-11-01T04:30"),
+                (GOOD, "2025-11-02T10:00"),
+                (AGAIN, "2025-11-02T23:58"),
                 (GOOD, "2025-11-03T00:10"),
             ),
         },
@@ -192,26 +248,43 @@ def hand_written_cases() -> list[dict[str, object]]:
             "name": "no learning or relearning steps: FSRS short-term scheduling",
             "config": config(learning_steps_minutes=[], relearning_steps_minutes=[]),
             "reviews": reviews(
-                utc, (AGAIN, "2025-01-15T10:00"), (AGAIN, "2025-01-15T10:10"), (HARD, "2025-01-15T11:00"),
-                (GOOD, "2025-01-15T15:00"), (GOOD, "2025-01-20T10:00"), (AGAIN, "2025-02-20T10:00"),
-                (AGAIN, "2025-02-20T12:00"), (GOOD, "2025-02-21T10:00"),
+                utc,
+                (AGAIN, "2025-01-15T10:00"),
+                (AGAIN, "2025-01-15T10:10"),
+                (HARD, "2025-01-15T11:00"),
+                (GOOD, "2025-01-15T15:00"),
+                (GOOD, "2025-01-20T10:00"),
+                (AGAIN, "2025-02-20T10:00"),
+                (AGAIN, "2025-02-20T12:00"),
+                (GOOD, "2025-02-21T10:00"),
             ),
         },
         {
             "name": "long steps: a one-day step and a three-day relearning step",
             "config": config(learning_steps_minutes=[30, 1440], relearning_steps_minutes=[4320]),
             "reviews": reviews(
-                utc, (HARD, "2025-01-15T10:00"), (GOOD, "2025-01-15T10:45"), (HARD, "2025-01-16T10:00"),
-                (GOOD, "2025-01-17T09:00"), (GOOD, "2025-01-22T09:00"), (AGAIN, "2025-02-22T09:00"),
-                (HARD, "2025-02-25T09:00"), (GOOD, "2025-03-02T09:00"),
+                utc,
+                (HARD, "2025-01-15T10:00"),
+                (GOOD, "2025-01-15T10:45"),
+                (HARD, "2025-01-16T10:00"),
+                (GOOD, "2025-01-17T09:00"),
+                (GOOD, "2025-01-22T09:00"),
+                (AGAIN, "2025-02-22T09:00"),
+                (HARD, "2025-02-25T09:00"),
+                (GOOD, "2025-03-02T09:00"),
             ),
         },
         {
             "name": "a single learning step: hard is 1.5 times it",
             "config": config(learning_steps_minutes=[20], relearning_steps_minutes=[5, 30]),
             "reviews": reviews(
-                utc, (HARD, "2025-01-15T10:00"), (GOOD, "2025-01-15T10:30"), (GOOD, "2025-01-17T10:00"),
-                (AGAIN, "2025-01-27T10:00"), (HARD, "2025-01-27T10:05"), (GOOD, "2025-01-27T10:12"),
+                utc,
+                (HARD, "2025-01-15T10:00"),
+                (GOOD, "2025-01-15T10:30"),
+                (GOOD, "2025-01-17T10:00"),
+                (AGAIN, "2025-01-27T10:00"),
+                (HARD, "2025-01-27T10:05"),
+                (GOOD, "2025-01-27T10:12"),
                 (GOOD, "2025-01-27T10:45"),
             ),
         },
@@ -219,24 +292,39 @@ def hand_written_cases() -> list[dict[str, object]]:
             "name": "early and same-day reviews of a review card",
             "config": config(timezone=tokyo),
             "reviews": reviews(
-                tokyo, (EASY, "2025-08-01T12:00"), (GOOD, "2025-08-05T12:00"), (GOOD, "2025-08-05T18:00"),
-                (EASY, "2025-08-06T09:00"), (HARD, "2025-08-20T09:00"), (GOOD, "2025-08-20T09:30"),
+                tokyo,
+                (EASY, "2025-08-01T12:00"),
+                (GOOD, "2025-08-05T12:00"),
+                (GOOD, "2025-08-05T18:00"),
+                (EASY, "2025-08-06T09:00"),
+                (HARD, "2025-08-20T09:00"),
+                (GOOD, "2025-08-20T09:30"),
             ),
         },
         {
             "name": "very late reviews",
             "config": config(),
             "reviews": reviews(
-                utc, (GOOD, "2024-01-01T10:00"), (GOOD, "2024-01-01T10:01"), (GOOD, "2024-01-01T10:12"),
-                (GOOD, "2024-06-01T10:00"), (HARD, "2025-06-01T10:00"), (EASY, "2027-01-01T10:00"),
+                utc,
+                (GOOD, "2024-01-01T10:00"),
+                (GOOD, "2024-01-01T10:01"),
+                (GOOD, "2024-01-01T10:12"),
+                (GOOD, "2024-06-01T10:00"),
+                (HARD, "2025-06-01T10:00"),
+                (EASY, "2027-01-01T10:00"),
             ),
         },
         {
             "name": "desired retention 0.8 and 0.97 with custom parameters",
             "config": config(parameters=CUSTOM_PARAMETERS, desired_retention=0.8),
             "reviews": reviews(
-                utc, (GOOD, "2025-01-15T10:00"), (GOOD, "2025-01-15T10:01"), (GOOD, "2025-01-15T10:12"),
-                (GOOD, "2025-01-20T10:00"), (AGAIN, "2025-03-01T10:00"), (GOOD, "2025-03-01T10:15"),
+                utc,
+                (GOOD, "2025-01-15T10:00"),
+                (GOOD, "2025-01-15T10:01"),
+                (GOOD, "2025-01-15T10:12"),
+                (GOOD, "2025-01-20T10:00"),
+                (AGAIN, "2025-03-01T10:00"),
+                (GOOD, "2025-03-01T10:15"),
                 (EASY, "2025-03-09T10:00"),
             ),
         },
@@ -244,8 +332,12 @@ def hand_written_cases() -> list[dict[str, object]]:
             "name": "desired retention 0.97",
             "config": config(desired_retention=0.97),
             "reviews": reviews(
-                utc, (EASY, "2025-01-15T10:00"), (GOOD, "2025-01-18T10:00"), (GOOD, "2025-01-23T10:00"),
-                (HARD, "2025-02-01T10:00"), (EASY, "2025-02-11T10:00"),
+                utc,
+                (EASY, "2025-01-15T10:00"),
+                (GOOD, "2025-01-18T10:00"),
+                (GOOD, "2025-01-23T10:00"),
+                (HARD, "2025-02-01T10:00"),
+                (EASY, "2025-02-11T10:00"),
             ),
         },
     ]
@@ -267,7 +359,13 @@ def random_cases(count: int) -> list[dict[str, object]]:
     cases = []
     for index in range(count):
         name, profile = RANDOM_PROFILES[index % len(RANDOM_PROFILES)]
-        cases.append({"name": f"random history {index} ({name})", "config": profile, "random": {"seed": index, "length": 12 + index % 19}})
+        cases.append(
+            {
+                "name": f"random history {index} ({name})",
+                "config": profile,
+                "random": {"seed": index, "length": 12 + index % 19},
+            }
+        )
     return cases
 
 
@@ -277,7 +375,7 @@ def random_cases(count: int) -> list[dict[str, object]]:
 def main() -> None:
     if not Path(LIBFAKETIME).exists():
         sys.exit(f"libfaketime not found at {LIBFAKETIME}: apt-get install -y faketime")
-    from anki.buildinfo import buildhash, version  # noqa: PLC0415 - optional tool, imported only here
+    from anki.buildinfo import buildhash, version
 
     cases = hand_written_cases() + random_cases(44)
     results = [run_case(case) for case in cases]
@@ -307,7 +405,12 @@ def run_case(case: dict[str, object]) -> dict[str, object]:
         }
         payload = json.dumps({"case": case, "scratch": scratch})
         done = subprocess.run(
-            [sys.executable, __file__, "--worker"], input=payload, capture_output=True, text=True, env=env, check=False
+            [sys.executable, __file__, "--worker"],
+            input=payload,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
         )
     if done.returncode != 0:
         sys.exit(f"case {case['name']!r} failed:\n{done.stderr}")
@@ -320,8 +423,10 @@ def run_case(case: dict[str, object]) -> dict[str, object]:
 class AnkiCard:
     """One note's card in a fresh collection, answered at chosen times through Anki's backend."""
 
-    def __init__(self, case_config: dict[str, object], scratch: str, clock_file: Path, created: datetime) -> None:
-        from anki.collection import Collection  # noqa: PLC0415
+    def __init__(
+        self, case_config: dict[str, object], scratch: str, clock_file: Path, created: datetime
+    ) -> None:
+        from anki.collection import Collection
 
         self.clock_file = clock_file
         self.zone = ZoneInfo(str(case_config["timezone"]))
@@ -334,8 +439,18 @@ class AnkiCard:
         self.col.add_note(note, 1)
         self.card_id = self.col.find_cards("")[0]
 
+    def reopen(self) -> None:
+        """Anki caches today's timing until the cached rollover passes, so a session left open across a
+        DST change rolls over an hour off. Reopening before each answer gives the stateless answer a
+        freshly opened Anki gives, which is what Unroll reproduces."""
+        from anki.collection import Collection
+
+        path = self.col.path
+        self.col.close()
+        self.col = Collection(path)
+
     def configure(self, case_config: dict[str, object]) -> None:
-        from anki.config import Config  # noqa: PLC0415
+        from anki.config import Config
 
         col = self.col
         col.set_config("fsrs", True)
@@ -360,6 +475,7 @@ class AnkiCard:
 
     def answer(self, rating: int, at: datetime) -> dict[str, object]:
         self.set_time(at)
+        self.reopen()
         col = self.col
         card = col.get_card(self.card_id)
         card.start_timer()
@@ -401,7 +517,9 @@ def worker() -> None:
         reviews = case["reviews"]
     else:
         reviews, expected = random_history(case, scratch, clock_file)
-    print(json.dumps({"name": case["name"], "config": case["config"], "reviews": reviews, "expected": expected}))
+    print(
+        json.dumps({"name": case["name"], "config": case["config"], "reviews": reviews, "expected": expected})
+    )
 
 
 def random_history(
@@ -421,6 +539,8 @@ def random_history(
         reviews.append({"rating": rating, "at": now.isoformat().replace("+00:00", "Z")})
         expected.append(step)
         later = min(next_review_time(rng, now, parse(step["due"])), now + timedelta(days=800))
+        if later >= LAST_FAKE_TIME:
+            break
         now = outside_test_window(later, zone)
     return reviews, expected
 

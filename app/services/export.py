@@ -23,6 +23,7 @@ from app.content.render import render_markdown
 from app.extensions import db
 from app.models import Card, CardProgress, ContentSet, ReviewLog, User
 from app.services.catalog import card_faces
+from app.srs import Rating
 
 CSV_COLUMNS = (
     "reviewed_at",
@@ -37,9 +38,24 @@ CSV_COLUMNS = (
     "interval_seconds",
     "undone",
 )
-RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+RATING_NAMES = {int(rating): rating.name.title() for rating in Rating}
 CSV_CHUNK_ROWS = 1000
-_INLINE_TAGS = {"a", "b", "code", "em", "i", "span", "strong", "sub", "sup", "mark", "abbr", "kbd", "s", "del"}
+_INLINE_TAGS = {
+    "a",
+    "b",
+    "code",
+    "em",
+    "i",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "mark",
+    "abbr",
+    "kbd",
+    "s",
+    "del",
+}
 _SPACES = re.compile(r"\s+")
 
 
@@ -177,7 +193,11 @@ def _models(slug: str) -> _Models:
         f"Unroll cloze ({slug})",
         fields=[{"name": "Text"}, {"name": "Back Extra"}],
         templates=[
-            {"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}\n<hr id=answer>\n{{Back Extra}}"}
+            {
+                "name": "Cloze",
+                "qfmt": "{{cloze:Text}}",
+                "afmt": "{{cloze:Text}}\n<hr id=answer>\n{{Back Extra}}",
+            }
         ],
         css=css,
         model_type=genanki.Model.CLOZE,
@@ -188,7 +208,11 @@ def _models(slug: str) -> _Models:
 def _options_html(options: list[dict[str, Any]], right_only: bool) -> str:
     items = [
         f'<li value="{number}">{o["html"]}'
-        + (f' <span class="why">{o["explanation_html"]}</span>' if right_only and o["explanation_html"] else "")
+        + (
+            f' <span class="why">{o["explanation_html"]}</span>'
+            if right_only and o["explanation_html"]
+            else ""
+        )
         + "</li>"
         for number, o in enumerate(options, 1)
         if o["correct"] or not right_only
@@ -206,7 +230,10 @@ def _faces(card: Card) -> tuple[str, str]:
         front = f"{face['question_html']}\n<p><em>{prompt}</em></p>\n{_options_html(face['options'], False)}"
         return front, f"<p><strong>Right:</strong></p>\n{_options_html(face['options'], True)}\n{explanation}"
     if card.type == "true-false":
-        return f"{face['question_html']}\n<p><em>True or false?</em></p>", f"{face['answer_html']}\n{explanation}"
+        return (
+            f"{face['question_html']}\n<p><em>True or false?</em></p>",
+            f"{face['answer_html']}\n{explanation}",
+        )
     accepted = "; ".join(escape(a) for a in face["accept"])
     accept = f'<p class="accept">Also accepted: {accepted}</p>' if accepted else ""
     return face["question_html"], f"{face['answer_html']}\n{accept}\n{explanation}"
@@ -223,7 +250,9 @@ def _note(card: Card, slug: str, models: _Models) -> genanki.Note:
 
 def anki_package(slug: str) -> bytes:
     """An .apkg of the set's active cards, one note per card (built in a temporary file)."""
-    stored = db.session.scalar(select(ContentSet).where(ContentSet.slug == slug, ContentSet.retired_at.is_(None)))
+    stored = db.session.scalar(
+        select(ContentSet).where(ContentSet.slug == slug, ContentSet.retired_at.is_(None))
+    )
     if stored is None:
         raise UnknownSet(f"There is no question set called “{slug}”.")
     cards = db.session.scalars(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,10 +20,10 @@ from app.extensions import db
 from app.models import Card, CardProgress, ContentSet, ReviewLog, User
 from app.services.export import plain_text
 from app.services.study import scheduler_for
-from app.srs import DayClock
+from app.srs import DayClock, Phase
 
 WINDOW_DAYS = 30
-PHASES = ("new", "learning", "review", "relearning")
+PHASES = tuple(phase.value for phase in Phase)
 STATES = (*PHASES, "suspended", "leech")
 
 
@@ -94,13 +95,12 @@ def _counted_reviews(user_id: int, now: datetime) -> list[Any]:
     return [ReviewLog.user_id == user_id, ReviewLog.undone_at.is_(None), ReviewLog.reviewed_at <= now]
 
 
-def _bucket_counts(column: Any, bounds: Sequence[datetime], *where: Any) -> list[int]:
+def _bucket_counts(column: Any, bounds: Sequence[datetime | None], *where: Any) -> list[int]:
     """Rows per interval [bounds[i], bounds[i + 1]), counted in one SQL query; the first interval is
     open below when bounds[0] is None (overdue cards count on the first day)."""
-    intervals = list(zip(bounds, bounds[1:], strict=False))
     counters = [
         func.count(case((and_(column < high, *([column >= low] if low is not None else [])), 1)))
-        for low, high in intervals
+        for low, high in pairwise(bounds)
     ]
     row = db.session.execute(select(*counters).where(*where)).one()
     return [int(n or 0) for n in row]
@@ -126,7 +126,7 @@ def true_retention(user: User, now: datetime) -> Retention:
         select(func.count(), func.count(case((ReviewLog.rating > 1, 1)))).where(
             *_counted_reviews(user.id, now),
             ReviewLog.reviewed_at >= start,
-            ReviewLog.phase_before == "review",
+            ReviewLog.phase_before == Phase.REVIEW.value,
         )
     ).one()
     return Retention(passed=int(passed or 0), total=int(total or 0))
@@ -140,11 +140,11 @@ def forecast(user: User, now: datetime) -> list[DayCount]:
     ends = [clock.day_start(day + 1) for day in days]
     counts = _bucket_counts(
         CardProgress.due,
-        [None, *ends],  # type: ignore[list-item]
+        [None, *ends],
         CardProgress.user_id == user.id,
         CardProgress.suspended.is_(False),
         CardProgress.retired.is_(False),
-        CardProgress.phase == "review",
+        CardProgress.phase == Phase.REVIEW.value,
         CardProgress.due < ends[-1],
     )
     return [DayCount(d, n) for d, n in zip(_local_dates(user, clock, days), counts, strict=True)]

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Card, CardProgress, ContentSet, ReviewLog, SyncLock, User
 from app.quiz.grading import Verdict, grade
-from app.srs import DayClock, Phase, Rating, SchedulerConfig, SrsCard, answer, next_states
+from app.srs import DayClock, Outcome, Phase, Rating, SchedulerConfig, SrsCard, answer, next_states
 
 LEARN_AHEAD = timedelta(minutes=20)
 LEARNING_PHASES = (Phase.LEARNING.value, Phase.RELEARNING.value)
@@ -99,8 +99,16 @@ def next_card(user: User, now: datetime, set_id: int | None = None, prefer: int 
     if progress is None:
         return NextCard(None, {}, counts, _next_learning_due(user.id, set_id))
     states = next_states(_srs_card(progress), now, config, clock, progress.card_id)
-    intervals = {int(rating): outcome.interval for rating, outcome in states.items()}
+    intervals = {int(rating): shown_interval(outcome) for rating, outcome in states.items()}
     return NextCard(_study_card(progress), intervals, counts, None)
+
+
+def shown_interval(outcome: Outcome) -> timedelta:
+    """The interval as Anki shows it: whole days for a review card (due when that day starts, 4 am
+    local), the exact delay for a learning step."""
+    if outcome.card.phase is Phase.REVIEW:
+        return timedelta(days=outcome.card.scheduled_days)
+    return outcome.interval
 
 
 def refresh_deck(user: User) -> None:
@@ -245,19 +253,18 @@ def _counts(user: User, now: datetime, clock: DayClock, set_id: int | None) -> t
     remaining_reviews = max(0, user.reviews_per_day - done.get(Phase.REVIEW.value, 0))
     available = _available(user.id, now, set_id)
 
-    def count(*conditions: Any) -> int:
-        return (
-            db.session.scalar(select(func.count()).select_from(CardProgress).where(available, *conditions))
-            or 0
-        )
+    def count(limit: int | None, *conditions: Any) -> int:
+        """Rows matching, counted no further than `limit` (a queue shows at most its daily limit)."""
+        rows = select(CardProgress.id).where(available, *conditions)
+        if limit is not None:
+            rows = rows.limit(limit)
+        return db.session.scalar(select(func.count()).select_from(rows.subquery())) or 0
 
     counts = Counts(
         done=sum(done.values()),
-        new=min(remaining_new, count(CardProgress.phase == Phase.NEW.value)),
-        learning=count(CardProgress.phase.in_(LEARNING_PHASES), CardProgress.due < day_end),
-        review=min(
-            remaining_reviews, count(CardProgress.phase == Phase.REVIEW.value, CardProgress.due <= now)
-        ),
+        new=count(remaining_new, CardProgress.phase == Phase.NEW.value),
+        learning=count(None, CardProgress.phase.in_(LEARNING_PHASES), CardProgress.due < day_end),
+        review=count(remaining_reviews, CardProgress.phase == Phase.REVIEW.value, CardProgress.due <= now),
     )
     return counts, remaining_new, remaining_reviews
 
@@ -368,7 +375,7 @@ def grade_card(
             duration_ms=max(0, min(duration_ms, 3_600_000)),
             phase_before=before["phase"],
             phase_after=progress.phase,
-            interval_seconds=int(outcome.interval.total_seconds()),
+            interval_seconds=int(shown_interval(outcome).total_seconds()),
             state_before=before,
             state_after=after,
             source=source,
@@ -376,7 +383,7 @@ def grade_card(
     )
     db.session.commit()
     assert outcome.card.due is not None
-    return Graded(card_id, outcome.card.due, progress.phase, outcome.interval, outcome.leech)
+    return Graded(card_id, outcome.card.due, progress.phase, shown_interval(outcome), outcome.leech)
 
 
 def undo_last(user: User, now: datetime) -> int | None:

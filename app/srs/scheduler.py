@@ -14,7 +14,13 @@ from datetime import datetime, timedelta
 
 from app.srs.clock import DAY, DayClock
 from app.srs.config import SchedulerConfig
-from app.srs.fuzz import fuzz_factor, round_half_up, with_learning_fuzz, with_review_fuzz
+from app.srs.fuzz import (
+    constrained_fuzz_bounds,
+    fuzz_factor,
+    round_half_up,
+    with_learning_fuzz,
+    with_review_fuzz,
+)
 from app.srs.memory import MemoryState, NextState, next_memory_states
 from app.srs.steps import DAY_SECS, Steps
 from app.srs.values import Outcome, Phase, Rating, SrsCard
@@ -202,20 +208,26 @@ def _review_plans(card: SrsCard, ctx: _Context) -> dict[Rating, _Plan]:
 def _passing_review_days(last: int, ctx: _Context) -> tuple[int, int, int]:
     """Hard ≥ 1 day, Good ≥ Hard + 1, Easy ≥ Good + 1, each fuzzed and clamped (Anki's review.rs).
 
-    Does a passing review ever shorten the interval? In Anki, yes: when FSRS itself computes an interval
-    no longer than the last one (Hard, a review before the due date, a lowered desired retention), Anki
-    applies it. It only stops fuzz from pulling an interval that FSRS made longer than the last one back
-    to the last one or below: the minimum is then last + 1. Unroll does the same.
+    Does a passing review ever shorten the interval? Only when FSRS itself asks for much less time.
+    The Anki sources on hand (review.rs) raise an interval to last + 1 only when FSRS's interval is
+    already longer than the last one, but Anki 26.09's backend does more, as the golden cases and a grid
+    of probed states show: when the last interval lies within the fuzz range of FSRS's interval, the
+    button gets at least the last interval. So Hard, a same-day or early review, or a lowered desired
+    retention keep the last interval unless FSRS's interval is shorter by more than the fuzz spread
+    (1 day plus 15%/10%/5% of the days past 2.5/7/20, e.g. 9 for a last interval of 60).
     """
-    states = ctx.states
+    states, maximum = ctx.states, ctx.config.maximum_interval_days
 
-    def beyond_last(interval: float) -> int:
-        return last + 1 if round_half_up(interval) > last else 0
+    def floor_from_last(interval: float) -> int:
+        if round_half_up(interval) > last:
+            return last + 1
+        _, upper = constrained_fuzz_bounds(interval, 1, maximum)
+        return last if upper >= last else 0
 
     hard_iv, good_iv, easy_iv = (states[r].interval for r in (Rating.HARD, Rating.GOOD, Rating.EASY))
-    hard = _constrain(ctx, hard_iv, max(beyond_last(hard_iv), 1))
-    good = _constrain(ctx, good_iv, max(beyond_last(good_iv), hard + 1))
-    easy = _constrain(ctx, easy_iv, max(beyond_last(easy_iv), good + 1))
+    hard = _constrain(ctx, hard_iv, max(floor_from_last(hard_iv), 1))
+    good = _constrain(ctx, good_iv, max(floor_from_last(good_iv), hard + 1))
+    easy = _constrain(ctx, easy_iv, max(floor_from_last(easy_iv), good + 1))
     return hard, good, easy
 
 

@@ -23,7 +23,10 @@ class RegisterForm(FlaskForm):
     )
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(min=8, max=200, message="A password needs at least 8 characters.")],
+        validators=[
+            DataRequired(),
+            Length(min=8, max=200, message="A password needs at least 8 characters."),
+        ],
         render_kw={"autocomplete": "new-password"},
         description="At least 8 characters.",
     )

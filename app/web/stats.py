@@ -17,7 +17,7 @@ from app.web.security import current_learner
 bp = Blueprint("stats", __name__)
 
 WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 46, 10, 14, 40
+LEFT, RIGHT, TOP, BOTTOM = 46, 10, 20, 40
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Bar:
 class Label:
     position: float
     text: str
+    minor: bool = False  # hidden on narrow screens
 
 
 @dataclass(frozen=True)
@@ -82,12 +83,19 @@ def bar_chart(title: str, summary: str, points: Sequence[stats.DayCount], today_
     for index, point in enumerate(points):
         height = plot_height * point.count / top
         bars.append(Bar(LEFT + index * slot + slot * 0.15, HEIGHT - BOTTOM - height, slot * 0.7, height))
-    ticks = [Label(HEIGHT - BOTTOM - plot_height * value / top, str(value)) for value in range(0, top + 1, step)]
+    ticks = [
+        Label(HEIGHT - BOTTOM - plot_height * value / top, str(value)) for value in range(0, top + 1, step)
+    ]
     marks = sorted({*range(0, len(points) - 3, 7), len(points) - 1})
     x_labels = [
-        Label(LEFT + (i + 0.5) * slot, "Today" if i == today_index else short_date(points[i].day)) for i in marks
+        Label(
+            LEFT + (i + 0.5) * slot, "Today" if i == today_index else short_date(points[i].day), i % 14 == 7
+        )
+        for i in marks
     ]
-    rows = [(long_date(p.day) + (" (today)" if i == today_index else ""), p.count) for i, p in enumerate(points)]
+    rows = [
+        (long_date(p.day) + (" (today)" if i == today_index else ""), p.count) for i, p in enumerate(points)
+    ]
     return BarChart(title, summary, bars, ticks, x_labels, rows)
 
 
@@ -165,4 +173,3 @@ def set_apkg(slug: str) -> ResponseReturnValue:
         mimetype="application/octet-stream",
         headers={"Content-Disposition": f'attachment; filename="{slug}.apkg"'},
     )
-

@@ -252,4 +252,6 @@ def test_review_log_csv_lists_own_logs_oldest_first_with_undone_marked(world: Wo
 
 
 def test_plain_text_drops_markup_and_keeps_formulas_as_latex() -> None:
-    assert export.plain_text("Is **$\\tanh(x)$** bounded?\n\n- yes\n- `no`") == "Is $\\tanh(x)$ bounded? yes no"
+    assert (
+        export.plain_text("Is **$\\tanh(x)$** bounded?\n\n- yes\n- `no`") == "Is $\\tanh(x)$ bounded? yes no"
+    )

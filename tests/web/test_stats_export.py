@@ -108,23 +108,47 @@ def study_history(app: Flask, user_id: int) -> None:
     with app.app_context():
         cards = {c.key: c for c in db.session.scalars(select(Card))}
         review = CardProgress(
-            user_id=user_id, card_id=cards["why-sigmoid"].id, set_id=cards["why-sigmoid"].set_id,
-            phase="review", due=NOW + timedelta(days=2),
-        )  # fmt: skip
+            user_id=user_id,
+            card_id=cards["why-sigmoid"].id,
+            set_id=cards["why-sigmoid"].set_id,
+            phase="review",
+            due=NOW + timedelta(days=2),
+        )
         leech = CardProgress(
-            user_id=user_id, card_id=cards["gate-activation"].id, set_id=cards["gate-activation"].set_id,
-            phase="relearning", due=NOW, suspended=True, leech=True, lapses=8,
-        )  # fmt: skip
+            user_id=user_id,
+            card_id=cards["gate-activation"].id,
+            set_id=cards["gate-activation"].set_id,
+            phase="relearning",
+            due=NOW,
+            suspended=True,
+            leech=True,
+            lapses=8,
+        )
         db.session.add_all([review, leech])
         db.session.flush()
-        for hours, rating, undone in ((50, 3, False), (26, 1, False), (2, 4, False), (1, 3, False), (0.5, 2, True)):
+        for hours, rating, undone in (
+            (50, 3, False),
+            (26, 1, False),
+            (2, 4, False),
+            (1, 3, False),
+            (0.5, 2, True),
+        ):
             at = NOW - timedelta(hours=hours)
             db.session.add(
                 ReviewLog(
-                    user_id=user_id, card_id=review.card_id, progress_id=review.id, rating=rating, reviewed_at=at,
-                    duration_ms=3000, phase_before="review", phase_after="review", interval_seconds=86400,
-                    state_before={}, state_after={}, undone_at=at + timedelta(seconds=3) if undone else None,
-                )  # fmt: skip
+                    user_id=user_id,
+                    card_id=review.card_id,
+                    progress_id=review.id,
+                    rating=rating,
+                    reviewed_at=at,
+                    duration_ms=3000,
+                    phase_before="review",
+                    phase_after="review",
+                    interval_seconds=86400,
+                    state_before={},
+                    state_after={},
+                    undone_at=at + timedelta(seconds=3) if undone else None,
+                )
             )
         db.session.commit()
 
@@ -215,7 +239,10 @@ def test_a_set_as_an_anki_package(ada: int, client: FlaskClient, tmp_path: Path)
     assert response.headers["Content-Disposition"] == 'attachment; filename="gates.apkg"'
     collection = open_package(response.data, tmp_path)
 
-    notes = {guid: (mid, flds, tags) for guid, mid, flds, tags in collection.execute("SELECT guid, mid, flds, tags FROM notes")}
+    notes = {
+        guid: (mid, flds, tags)
+        for guid, mid, flds, tags in collection.execute("SELECT guid, mid, flds, tags FROM notes")
+    }
     models = json.loads(collection.execute("SELECT models FROM col").fetchone()[0])
     decks = json.loads(collection.execute("SELECT decks FROM col").fetchone()[0])
     collection.close()
@@ -224,7 +251,10 @@ def test_a_set_as_an_anki_package(ada: int, client: FlaskClient, tmp_path: Path)
     kinds = {models[str(mid)]["type"]: models[str(mid)]["name"] for mid, _, _ in notes.values()}
     assert kinds == {0: "Unroll basic (gates)", 1: "Unroll cloze (gates)"}
     assert {str(stable_id("basic", "gates")), str(stable_id("cloze", "gates"))} <= set(models)
-    assert str(stable_id("deck", "gates")) in decks and decks[str(stable_id("deck", "gates"))]["name"] == "Unroll::Gated cells"
+    assert (
+        str(stable_id("deck", "gates")) in decks
+        and decks[str(stable_id("deck", "gates"))]["name"] == "Unroll::Gated cells"
+    )
     fields = {flds.split("\x1f")[0][:40]: flds.split("\x1f") for _, flds, _ in notes.values()}
     cloze = next(f for f in fields.values() if "{{c1::" in f[0])
     assert "{{c1::addition}}" in cloze[0] and "{{c2::forget gate}}" in cloze[0]
@@ -239,7 +269,9 @@ def test_a_set_as_an_anki_package(ada: int, client: FlaskClient, tmp_path: Path)
     assert "unroll::gates" in tags and "first_steps" in tags
 
 
-def test_packages_keep_their_ids_and_notes_across_exports(ada: int, client: FlaskClient, tmp_path: Path) -> None:
+def test_packages_keep_their_ids_and_notes_across_exports(
+    ada: int, client: FlaskClient, tmp_path: Path
+) -> None:
     first = open_package(client.get("/export/sets/unrolling.apkg").data, tmp_path / "a")
     second = open_package(client.get("/export/sets/unrolling.apkg").data, tmp_path / "b")
     query = "SELECT guid, mid FROM notes"
