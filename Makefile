@@ -47,6 +47,7 @@ chromium: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/content.py
+	$(BIN)/python bench/study.py
 
 # Phone and desktop screenshots, light and dark, into build/screenshots/ (the browser tests take them).
 screenshots: $(VENV)/.installed-dev chromium
