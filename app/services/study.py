@@ -86,29 +86,36 @@ def set_id_for(slug: str) -> int | None:
     )
 
 
-def next_card(user: User, now: datetime, set_id: int | None = None, prefer: int | None = None) -> NextCard:
+@dataclass(frozen=True)
+class Scope:
+    """Which cards a study session draws from: all, one set, or a given list (a quiz's misses)."""
+
+    set_id: int | None = None
+    card_ids: tuple[int, ...] | None = None
+
+
+def next_card(
+    user: User, now: datetime, set_id: int | None = None, prefer: int | None = None, cards: list[int] | None = None
+) -> NextCard:
     """The card to study now (learning due, then reviews, then new, then learning due soon).
     `prefer` shows a given card instead when it is studyable: the card just undone, or the one a
-    plain form was answering."""
+    plain form was answering. `cards` limits the session to those cards."""
     refresh_deck(user)
     config, clock = scheduler_for(user)
-    counts, remaining_new, remaining_reviews = _counts(user, now, clock, set_id)
-    progress = _preferred(user.id, now, set_id, prefer) or _pick(
-        user.id, now, set_id, remaining_new, remaining_reviews
-    )
+    scope = Scope(set_id, tuple(cards) if cards is not None else None)
+    counts, remaining_new, remaining_reviews = _counts(user, now, clock, scope)
+    progress = _preferred(user.id, now, scope, prefer) or _pick(user.id, now, scope, remaining_new, remaining_reviews)
     if progress is None:
-        return NextCard(None, {}, counts, _next_learning_due(user.id, set_id))
+        return NextCard(None, {}, counts, _next_learning_due(user.id, scope))
     states = next_states(_srs_card(progress), now, config, clock, progress.card_id)
     intervals = {int(rating): shown_interval(outcome) for rating, outcome in states.items()}
     return NextCard(_study_card(progress), intervals, counts, None)
 
 
 def shown_interval(outcome: Outcome) -> timedelta:
-    """The interval as Anki shows it: whole days for a review card (due when that day starts, 4 am
-    local), the exact delay for a learning step."""
-    if outcome.card.phase is Phase.REVIEW:
-        return timedelta(days=outcome.card.scheduled_days)
-    return outcome.interval
+    """The interval as Anki shows it: whole days for a card due when a day starts (4 am local),
+    the exact delay for a learning step within the day."""
+    return timedelta(days=outcome.days) if outcome.days is not None else outcome.interval
 
 
 def refresh_deck(user: User) -> None:
@@ -176,16 +183,18 @@ def _mark_retired(user_id: int) -> None:
     )
 
 
-def _available(user_id: int, now: datetime, set_id: int | None) -> Any:
-    conditions = [
-        CardProgress.user_id == user_id,
-        CardProgress.suspended.is_(False),
-        CardProgress.retired.is_(False),
-        or_(CardProgress.buried_until.is_(None), CardProgress.buried_until <= now),
-    ]
-    if set_id is not None:
-        conditions.append(CardProgress.set_id == set_id)
-    return and_(*conditions)
+def _in_scope(user_id: int, scope: Scope) -> list[Any]:
+    conditions = [CardProgress.user_id == user_id, CardProgress.suspended.is_(False), CardProgress.retired.is_(False)]
+    if scope.set_id is not None:
+        conditions.append(CardProgress.set_id == scope.set_id)
+    if scope.card_ids is not None:
+        conditions.append(CardProgress.card_id.in_(scope.card_ids))
+    return conditions
+
+
+def _available(user_id: int, now: datetime, scope: Scope) -> Any:
+    buried = or_(CardProgress.buried_until.is_(None), CardProgress.buried_until <= now)
+    return and_(*_in_scope(user_id, scope), buried)
 
 
 def _first(query: Any) -> CardProgress | None:
@@ -193,9 +202,9 @@ def _first(query: Any) -> CardProgress | None:
 
 
 def _pick(
-    user_id: int, now: datetime, set_id: int | None, remaining_new: int, remaining_reviews: int
+    user_id: int, now: datetime, scope: Scope, remaining_new: int, remaining_reviews: int
 ) -> CardProgress | None:
-    base = select(CardProgress).where(_available(user_id, now, set_id))
+    base = select(CardProgress).where(_available(user_id, now, scope))
     learning = base.where(CardProgress.phase.in_(LEARNING_PHASES)).order_by(CardProgress.due)
     candidates = [learning.where(CardProgress.due <= now)]
     if remaining_reviews > 0:
@@ -214,27 +223,20 @@ def _pick(
     return None
 
 
-def _preferred(user_id: int, now: datetime, set_id: int | None, card_id: int | None) -> CardProgress | None:
+def _preferred(user_id: int, now: datetime, scope: Scope, card_id: int | None) -> CardProgress | None:
     if card_id is None:
         return None
-    return _first(
-        select(CardProgress).where(_available(user_id, now, set_id), CardProgress.card_id == card_id)
-    )
+    return _first(select(CardProgress).where(_available(user_id, now, scope), CardProgress.card_id == card_id))
 
 
-def _next_learning_due(user_id: int, set_id: int | None) -> datetime | None:
+def _next_learning_due(user_id: int, scope: Scope) -> datetime | None:
     query = select(func.min(CardProgress.due)).where(
-        CardProgress.user_id == user_id,
-        CardProgress.suspended.is_(False),
-        CardProgress.retired.is_(False),
-        CardProgress.phase.in_(LEARNING_PHASES),
+        *_in_scope(user_id, scope), CardProgress.phase.in_(LEARNING_PHASES)
     )
-    if set_id is not None:
-        query = query.where(CardProgress.set_id == set_id)
     return db.session.scalar(query)
 
 
-def _counts(user: User, now: datetime, clock: DayClock, set_id: int | None) -> tuple[Counts, int, int]:
+def _counts(user: User, now: datetime, clock: DayClock, scope: Scope) -> tuple[Counts, int, int]:
     today = clock.day_number(now)
     day_start, day_end = clock.day_start(today), clock.day_start(today + 1)
     done = dict(
@@ -251,7 +253,7 @@ def _counts(user: User, now: datetime, clock: DayClock, set_id: int | None) -> t
     )
     remaining_new = max(0, user.new_per_day - done.get(Phase.NEW.value, 0))
     remaining_reviews = max(0, user.reviews_per_day - done.get(Phase.REVIEW.value, 0))
-    available = _available(user.id, now, set_id)
+    available = _available(user.id, now, scope)
 
     def count(limit: int | None, *conditions: Any) -> int:
         """Rows matching, counted no further than `limit` (a queue shows at most its daily limit)."""

@@ -51,8 +51,8 @@ class DayClock:
 
         Anki takes the rollover hour on today's local date in the UTC offset in force *now*, adding 24
         hours once it has passed. That equals `day_start(day_number(instant) + 1)` except on the day
-        before a DST change, where it is an hour off; Anki counts FSRS elapsed days and learning steps
-        that cross midnight from this instant, so the scheduler does too (see `scheduler.elapsed_days`).
+        before a DST change, where it is an hour off; Anki counts FSRS elapsed days, and decides whether a
+        learning step reaches into the next day, from this instant, so the scheduler does too.
         """
         local = _aware(instant).astimezone(self.zone)
         offset = timezone(local.utcoffset() or timedelta(0))

@@ -50,7 +50,11 @@ def constrained_fuzz_bounds(interval: float, minimum: int, maximum: int) -> tupl
 
 
 def with_review_fuzz(interval: float, minimum: int, maximum: int, factor: float | None) -> int:
-    """Whole days for a review interval: fuzzed within its bounds, or rounded and clamped without fuzz."""
+    """Whole days for a review interval: fuzzed within its bounds, or rounded and clamped without fuzz.
+
+    The minimum is capped at the maximum first: Anki's unfuzzed clamp would panic when Easy's "Good + 1"
+    minimum passes the maximum interval.
+    """
     minimum = min(minimum, maximum)
     if factor is None:
         return min(max(round_half_up(interval), minimum), maximum)

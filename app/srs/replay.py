@@ -45,7 +45,7 @@ def replay_json(document: dict[str, Any]) -> dict[str, Any]:
     Raises ReplayError with a message naming the bad key for any malformed input.
     """
     root = _object(document, "document")
-    config, clock = _config(_object(_key(root, "config", "document"), "config"))
+    config, clock = read_config(_object(_key(root, "config", "document"), "config"))
     histories = [
         _history(item, f"histories[{i}]") for i, item in enumerate(_list(root, "histories", "document"))
     ]
@@ -56,7 +56,8 @@ def replay_json(document: dict[str, Any]) -> dict[str, Any]:
     return {"histories": [{"due": [iso_utc(due) for due in history]} for history in dues]}
 
 
-def _config(raw: dict[str, Any]) -> tuple[SchedulerConfig, DayClock]:
+def read_config(raw: dict[str, Any]) -> tuple[SchedulerConfig, DayClock]:
+    """The scheduler settings and day clock described by a replay document's "config" object."""
     where = "config"
     try:
         config = SchedulerConfig(
