@@ -20,6 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _watch_content(app)
+    _sweep_quizzes(app)
     from app.cli import register_commands
 
     register_commands(app)
@@ -44,12 +45,12 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.web import api as api_routes
-    from app.web import api_study, auth, errors, health, pages, stats, study
+    from app.web import api_quiz, api_study, auth, errors, health, pages, quiz, stats, study
 
-    for blueprint in (pages.bp, health.bp, auth.bp, study.bp, stats.bp):
+    for blueprint in (pages.bp, health.bp, auth.bp, study.bp, stats.bp, quiz.bp):
         app.register_blueprint(blueprint)
-    api.register_blueprint(api_routes.bp)
-    api.register_blueprint(api_study.bp)
+    for api_blueprint in (api_routes.bp, api_study.bp, api_quiz.bp):
+        api.register_blueprint(api_blueprint)
     errors.register(app)
 
 
@@ -65,3 +66,16 @@ def _watch_content(app: Flask) -> None:
     def refresh_content() -> None:
         if request.endpoint not in {"static", "health.healthz"}:
             watcher.refresh()
+
+
+def _sweep_quizzes(app: Flask) -> None:
+    """Submit quizzes whose time ran out even if their learner never comes back (every 30 s at most)."""
+    from app.services.quiz_sweep import QuizSweeper
+    from app.web.clock import now
+
+    sweeper = QuizSweeper(interval=30.0)
+
+    @app.before_request
+    def sweep_quizzes() -> None:
+        if request.endpoint not in {"static", "health.healthz"}:
+            sweeper.maybe_sweep(now(), float(app.config["UNROLL_QUIZ_GRACE_SECONDS"]))

@@ -54,6 +54,7 @@ def settings_from_environment(instance_path: Path, overrides: dict[str, Any]) ->
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "UNROLL_LOGIN_LIMIT": os.environ.get("UNROLL_LOGIN_LIMIT", "5 per minute;30 per hour"),
+        "UNROLL_QUIZ_GRACE_SECONDS": float(os.environ.get("UNROLL_QUIZ_GRACE_SECONDS", "5")),
         "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 365,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",

@@ -57,7 +57,7 @@ def split_front_matter(lines: list[str]) -> FrontMatter:
 def _key_lines(block_lines: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for index, line in enumerate(block_lines):
-        key = re.match(r"\s*[\"']?([\w-]+)[\"']?\s*[=:]", line)
+        key = re.match(r"\s*[\"']?([\w-]+)[\"']?\s*[=:]", line) or re.match(r"\s*\[\s*([\w-]+)\s*\]", line)
         if key:
             found.setdefault(key.group(1), index + 2)
     return found

@@ -58,6 +58,7 @@ def parse_text(path: str, text: str) -> ParseResult:
     errors, warnings = list(body.errors), list(body.warnings)
     meta, meta_errors = _metadata(path, front.data, body.title, front.line_of("weight"))
     errors += meta_errors
+    errors += _check_quiz(front.data.get("quiz"), front.line_of("quiz"))
     known = {s.kind: s for s in body.sections if s.kind is not None}
     if not known:
         errors.append(
@@ -97,6 +98,28 @@ def _metadata(
         "dialect": dialect,
         "description": str(data.get("description") or ""),
     }, errors
+
+
+QUIZ_BOUNDS = {"questions": (5, 50), "time_limit": (60, 10800), "attempts": (0, 100)}
+
+
+def _check_quiz(settings: object, line: int) -> list[Problem]:
+    """A quiz fixed in front matter: [quiz] questions (5-50), time_limit (seconds), attempts (0 = any)."""
+    if settings is None:
+        return []
+    if not isinstance(settings, dict):
+        return [Problem(line, "quiz must be a table: [quiz] with questions, time_limit and attempts")]
+    problems = []
+    for key, value in settings.items():
+        if key not in QUIZ_BOUNDS:
+            problems.append(
+                Problem(line, f"unknown quiz setting '{key}': use questions, time_limit or attempts")
+            )
+            continue
+        low, high = QUIZ_BOUNDS[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            problems.append(Problem(line, f"quiz {key} must be a whole number from {low} to {high}"))
+    return problems
 
 
 def _whole_number(value: object) -> int | None:

@@ -2,6 +2,17 @@
 
 from app.models.accounts import ApiToken, User
 from app.models.content import Card, ContentSet, SyncLock
+from app.models.quiz import QuizAttempt, QuizQuestion
 from app.models.study import CardProgress, ReviewLog
 
-__all__ = ["ApiToken", "Card", "CardProgress", "ContentSet", "ReviewLog", "SyncLock", "User"]
+__all__ = [
+    "ApiToken",
+    "Card",
+    "CardProgress",
+    "ContentSet",
+    "QuizAttempt",
+    "QuizQuestion",
+    "ReviewLog",
+    "SyncLock",
+    "User",
+]

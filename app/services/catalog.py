@@ -11,6 +11,7 @@ from app.content.render import render_inline, render_markdown
 from app.content.review import blank_clozes
 from app.extensions import db
 from app.models import Card, ContentSet
+from app.services.quiz import fixed_quiz
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ def get_set(slug: str) -> dict[str, Any] | None:
         "review": [_card_view(card) for card in cards],
         "extras": [{"title": e["title"], "html": render_markdown(e["body"])} for e in stored.extras],
         "problems": list(stored.problems),
+        "quiz": fixed_quiz(stored),
         "source_path": stored.source_path,
     }
 

@@ -113,6 +113,18 @@ def _learner_cards(user_id: int) -> dict[int, tuple[str, str, str]]:
     return {card_id: (slug, key, question) for card_id, slug, key, question in rows}
 
 
+_LOG_COLUMNS = (
+    ReviewLog.reviewed_at,
+    ReviewLog.card_id,
+    ReviewLog.rating,
+    ReviewLog.duration_ms,
+    ReviewLog.phase_before,
+    ReviewLog.phase_after,
+    ReviewLog.interval_seconds,
+    ReviewLog.undone_at,
+)
+
+
 def review_log_csv(user: User) -> Iterator[str]:
     """The learner's every logged grade, oldest first, as CSV text in chunks (undone ones marked)."""
     cards = _learner_cards(user.id)
@@ -121,37 +133,35 @@ def review_log_csv(user: User) -> Iterator[str]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     logs = db.session.execute(
-        select(ReviewLog)
+        select(*_LOG_COLUMNS)
         .where(ReviewLog.user_id == user.id)
         .order_by(ReviewLog.reviewed_at, ReviewLog.id)
         .execution_options(yield_per=CSV_CHUNK_ROWS)
-    ).scalars()
-    for number, log in enumerate(logs, 1):
-        slug, key, question = cards.get(log.card_id, ("", "", ""))
-        if log.card_id not in questions:
-            questions[log.card_id] = plain_text(question)
-        writer.writerow(_csv_row(log, slug, key, questions[log.card_id]))
+    )
+    for number, (at, card_id, rating, duration, before, after, interval, undone_at) in enumerate(logs, 1):
+        slug, key, question = cards.get(card_id, ("", "", ""))
+        if card_id not in questions:
+            questions[card_id] = plain_text(question)
+        writer.writerow(
+            [
+                at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                slug,
+                key,
+                questions[card_id],
+                rating,
+                RATING_NAMES.get(rating, ""),
+                duration,
+                before,
+                after,
+                interval,
+                "true" if undone_at is not None else "false",
+            ]
+        )
         if number % CSV_CHUNK_ROWS == 0:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
-
-
-def _csv_row(log: ReviewLog, slug: str, key: str, question: str) -> list[Any]:
-    return [
-        log.reviewed_at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        slug,
-        key,
-        question,
-        log.rating,
-        RATING_NAMES.get(log.rating, ""),
-        log.duration_ms,
-        log.phase_before,
-        log.phase_after,
-        log.interval_seconds,
-        "true" if log.undone_at is not None else "false",
-    ]
 
 
 def stable_id(kind: str, slug: str) -> int:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from itertools import pairwise
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import Select, bindparam, case, exists, func, literal_column, select
 
 from app.content.review import blank_clozes
 from app.extensions import db
@@ -23,6 +23,10 @@ from app.services.study import scheduler_for
 from app.srs import DayClock, Phase
 
 WINDOW_DAYS = 30
+INSTANT = timedelta(microseconds=1)
+# Leeches are suspended when tagged, and unsuspending clears the tag (services.study), so they are
+# looked for among suspended cards, which the index on (user_id, suspended, ...) finds at once.
+_LEECH = (CardProgress.suspended.is_(True), CardProgress.leech.is_(True))
 PHASES = tuple(phase.value for phase in Phase)
 STATES = (*PHASES, "suspended", "leech")
 
@@ -90,20 +94,34 @@ def _local_dates(user: User, clock: DayClock, days: Sequence[int]) -> list[date]
     return [clock.day_start(day).astimezone(zone).date() for day in days]
 
 
-def _counted_reviews(user_id: int, now: datetime) -> list[Any]:
-    """Reviews that count: this learner's, not undone, and not after `now`."""
-    return [ReviewLog.user_id == user_id, ReviewLog.undone_at.is_(None), ReviewLog.reviewed_at <= now]
-
-
-def _bucket_counts(column: Any, bounds: Sequence[datetime | None], *where: Any) -> list[int]:
-    """Rows per interval [bounds[i], bounds[i + 1]), counted in one SQL query; the first interval is
-    open below when bounds[0] is None (overdue cards count on the first day)."""
-    counters = [
-        func.count(case((and_(column < high, *([column >= low] if low is not None else [])), 1)))
-        for low, high in pairwise(bounds)
+def _counted_reviews(user_id: Any, start: Any, end: Any) -> list[Any]:
+    """This learner's reviews in [start, end) that were not undone (values or bound parameters)."""
+    return [
+        ReviewLog.user_id == user_id,
+        ReviewLog.undone_at.is_(None),
+        ReviewLog.reviewed_at >= start,
+        ReviewLog.reviewed_at < end,
     ]
-    row = db.session.execute(select(*counters).where(*where)).one()
-    return [int(n or 0) for n in row]
+
+
+def _until(end: datetime, now: datetime) -> datetime:
+    """An exclusive upper bound that also leaves out reviews after `now`. One bound, not two: given
+    two, SQLite may range-scan the index up to the looser one."""
+    return min(end, now + INSTANT)
+
+
+def _counts_by_day(column: Any, ends: Sequence[datetime], *where: Any) -> list[int]:
+    """Rows per day, day i being those whose `column` is below ends[i] but not below ends[i - 1]:
+    one indexed SQL query grouping by a CASE over the day ends. Rows before the first day count on
+    it unless `where` excludes them (so overdue cards count on today)."""
+    day = case(*[(column < end, index) for index, end in enumerate(ends)], else_=None).label("day")
+    counts = [0] * len(ends)
+    for index, count in db.session.execute(
+        select(day, func.count()).where(*where).group_by(literal_column("day"))
+    ):
+        if index is not None:
+            counts[index] = count
+    return counts
 
 
 def reviews_per_day(user: User, now: datetime) -> list[DayCount]:
@@ -111,9 +129,9 @@ def reviews_per_day(user: User, now: datetime) -> list[DayCount]:
     clock = _clock(user)
     today = clock.day_number(now)
     days = list(range(today - WINDOW_DAYS + 1, today + 1))
-    bounds = [clock.day_start(day) for day in [*days, today + 1]]
-    counts = _bucket_counts(
-        ReviewLog.reviewed_at, bounds, *_counted_reviews(user.id, now), ReviewLog.reviewed_at >= bounds[0]
+    start, ends = clock.day_start(days[0]), [clock.day_start(day + 1) for day in days]
+    counts = _counts_by_day(
+        ReviewLog.reviewed_at, ends, *_counted_reviews(user.id, start, _until(ends[-1], now))
     )
     return [DayCount(d, n) for d, n in zip(_local_dates(user, clock, days), counts, strict=True)]
 
@@ -121,11 +139,11 @@ def reviews_per_day(user: User, now: datetime) -> list[DayCount]:
 def true_retention(user: User, now: datetime) -> Retention:
     """The pass rate of reviews of cards in the review phase over the learner's last 30 days."""
     clock = _clock(user)
-    start = clock.day_start(clock.day_number(now) - WINDOW_DAYS + 1)
+    today = clock.day_number(now)
+    start, end = clock.day_start(today - WINDOW_DAYS + 1), clock.day_start(today + 1)
     total, passed = db.session.execute(
         select(func.count(), func.count(case((ReviewLog.rating > 1, 1)))).where(
-            *_counted_reviews(user.id, now),
-            ReviewLog.reviewed_at >= start,
+            *_counted_reviews(user.id, start, _until(end, now)),
             ReviewLog.phase_before == Phase.REVIEW.value,
         )
     ).one()
@@ -138,9 +156,9 @@ def forecast(user: User, now: datetime) -> list[DayCount]:
     today = clock.day_number(now)
     days = list(range(today, today + WINDOW_DAYS))
     ends = [clock.day_start(day + 1) for day in days]
-    counts = _bucket_counts(
+    counts = _counts_by_day(
         CardProgress.due,
-        [None, *ends],
+        ends,
         CardProgress.user_id == user.id,
         CardProgress.suspended.is_(False),
         CardProgress.retired.is_(False),
@@ -151,46 +169,56 @@ def forecast(user: User, now: datetime) -> list[DayCount]:
 
 
 def cards_by_state(user: User) -> dict[str, int]:
-    """Active cards by phase (suspended ones apart), plus suspended cards and leeches."""
+    """Active cards by phase (suspended ones apart), plus suspended cards and, among them, leeches."""
+    mine = [CardProgress.user_id == user.id, CardProgress.retired.is_(False)]
     rows = db.session.execute(
-        select(CardProgress.phase, CardProgress.suspended, CardProgress.leech, func.count())
-        .where(CardProgress.user_id == user.id, CardProgress.retired.is_(False))
-        .group_by(CardProgress.phase, CardProgress.suspended, CardProgress.leech)
-    ).all()
+        select(CardProgress.suspended, CardProgress.phase, func.count())
+        .where(*mine, CardProgress.suspended.in_([False, True]))  # lets the index seek past `suspended`
+        .group_by(CardProgress.suspended, CardProgress.phase)
+    )
     states = dict.fromkeys(STATES, 0)
-    for phase, suspended, leech, count in rows:
+    for suspended, phase, count in rows:
         key = "suspended" if suspended else phase
         states[key] = states.get(key, 0) + count
-        if leech:
-            states["leech"] += count
+    states["leech"] = db.session.scalar(select(func.count()).where(*mine, *_LEECH)) or 0
     return states
 
 
+@lru_cache(maxsize=8)
+def _probes(size: int) -> Select[Any]:
+    """One statement checking `size` days for a counted review, each an indexed EXISTS probe; built
+    once per size, since building SQL expressions costs more than running the probes."""
+    return select(
+        *[
+            exists().where(
+                *_counted_reviews(bindparam("user_id"), bindparam(f"start{i}"), bindparam(f"end{i}"))
+            )
+            for i in range(size)
+        ]
+    )
+
+
 def _active_days(user_id: int, clock: DayClock, days: Sequence[int], now: datetime) -> dict[int, bool]:
-    """Whether each day has a counted review: one query of indexed EXISTS probes for all of them."""
-    counted = _counted_reviews(user_id, now)
-    probes = [
-        exists().where(
-            *counted,
-            ReviewLog.reviewed_at >= clock.day_start(day),
-            ReviewLog.reviewed_at < clock.day_start(day + 1),
-        )
-        for day in days
-    ]
-    row = db.session.execute(select(*probes)).one()
+    """Whether each day has a counted review, in one query."""
+    params: dict[str, Any] = {"user_id": user_id}
+    for i, day in enumerate(days):
+        params[f"start{i}"] = clock.day_start(day)
+        params[f"end{i}"] = _until(clock.day_start(day + 1), now)
+    row = db.session.execute(_probes(len(days)), params).one()
     return {day: bool(found) for day, found in zip(days, row, strict=True)}
 
 
 def streak(user: User, now: datetime) -> int:
     """Consecutive learner-days with a review, up to today (or up to yesterday while today has none
-    yet, since the streak is still alive). Checked 30 days at a time, newest first."""
+    yet, since the streak is still alive). Checked newest first, a week, then ever longer spans at a time."""
     clock = _clock(user)
     today = day = clock.day_number(now)
     active: dict[int, bool] = {}
-    count = 0
+    span, count = 8, 0
     while True:
         if day not in active:
-            active = _active_days(user.id, clock, range(day - WINDOW_DAYS + 1, day + 1), now)
+            active = _active_days(user.id, clock, range(day - span + 1, day + 1), now)
+            span = min(span * 2, 64)
         if active[day]:
             count += 1
         elif day != today:  # a day without reviews ends the streak; an empty today does not
@@ -204,7 +232,7 @@ def leeches(user: User) -> list[Leech]:
         select(CardProgress, Card.type, Card.question, ContentSet.slug, ContentSet.title)
         .join(Card, Card.id == CardProgress.card_id)
         .join(ContentSet, ContentSet.id == Card.set_id)
-        .where(CardProgress.user_id == user.id, CardProgress.leech.is_(True), CardProgress.retired.is_(False))
+        .where(CardProgress.user_id == user.id, CardProgress.retired.is_(False), *_LEECH)
         .order_by(CardProgress.lapses.desc(), CardProgress.card_id)
     ).all()
     return [

@@ -95,7 +95,11 @@ class Scope:
 
 
 def next_card(
-    user: User, now: datetime, set_id: int | None = None, prefer: int | None = None, cards: list[int] | None = None
+    user: User,
+    now: datetime,
+    set_id: int | None = None,
+    prefer: int | None = None,
+    cards: list[int] | None = None,
 ) -> NextCard:
     """The card to study now (learning due, then reviews, then new, then learning due soon).
     `prefer` shows a given card instead when it is studyable: the card just undone, or the one a
@@ -104,7 +108,9 @@ def next_card(
     config, clock = scheduler_for(user)
     scope = Scope(set_id, tuple(cards) if cards is not None else None)
     counts, remaining_new, remaining_reviews = _counts(user, now, clock, scope)
-    progress = _preferred(user.id, now, scope, prefer) or _pick(user.id, now, scope, remaining_new, remaining_reviews)
+    progress = _preferred(user.id, now, scope, prefer) or _pick(
+        user.id, now, scope, remaining_new, remaining_reviews
+    )
     if progress is None:
         return NextCard(None, {}, counts, _next_learning_due(user.id, scope))
     states = next_states(_srs_card(progress), now, config, clock, progress.card_id)
@@ -184,7 +190,11 @@ def _mark_retired(user_id: int) -> None:
 
 
 def _in_scope(user_id: int, scope: Scope) -> list[Any]:
-    conditions = [CardProgress.user_id == user_id, CardProgress.suspended.is_(False), CardProgress.retired.is_(False)]
+    conditions = [
+        CardProgress.user_id == user_id,
+        CardProgress.suspended.is_(False),
+        CardProgress.retired.is_(False),
+    ]
     if scope.set_id is not None:
         conditions.append(CardProgress.set_id == scope.set_id)
     if scope.card_ids is not None:
@@ -226,7 +236,9 @@ def _pick(
 def _preferred(user_id: int, now: datetime, scope: Scope, card_id: int | None) -> CardProgress | None:
     if card_id is None:
         return None
-    return _first(select(CardProgress).where(_available(user_id, now, scope), CardProgress.card_id == card_id))
+    return _first(
+        select(CardProgress).where(_available(user_id, now, scope), CardProgress.card_id == card_id)
+    )
 
 
 def _next_learning_due(user_id: int, scope: Scope) -> datetime | None:

@@ -6,6 +6,7 @@
   if (!root || !window.fetch) { return; }
 
   var slug = root.getAttribute("data-set") || "";
+  var quizId = root.getAttribute("data-quiz") || "";
   var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var cardBox = document.getElementById("study-card");
   var status = document.getElementById("study-status");
@@ -57,6 +58,7 @@
     state.busy = true;
     var query = [];
     if (slug) { query.push("set=" + encodeURIComponent(slug)); }
+    if (quizId) { query.push("quiz=" + encodeURIComponent(quizId)); }
     if (prefer) { query.push("card=" + prefer); }
     api("GET", "/study/next" + (query.length ? "?" + query.join("&") : "")).then(function (res) {
       state.busy = false;

@@ -23,6 +23,7 @@ class TokenSchema(Schema):
 class NextQuerySchema(Schema):
     set = fields.String(metadata={"description": "study only this set (its slug)"})
     card = fields.Integer(metadata={"description": "show this card if it can be studied now (after an undo)"})
+    quiz = fields.Integer(metadata={"description": "study only the cards missed in this submitted quiz"})
 
 
 class OptionFaceSchema(Schema):

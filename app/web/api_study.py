@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, render_template
@@ -11,7 +10,7 @@ from flask_smorest import Blueprint, abort
 
 from app.extensions import limiter
 from app.quiz.grading import UngradableResponse
-from app.services import accounts, study
+from app.services import accounts, quiz, study
 from app.web.api_schemas import (
     AnsweredSchema,
     AnswerSchema,
@@ -24,14 +23,11 @@ from app.web.api_schemas import (
     UserSchema,
     VerdictSchema,
 )
+from app.web.clock import now
 from app.web.security import current_learner
 from app.web.study_view import faces, next_json
 
 bp = Blueprint("study_api", __name__, url_prefix="/api/v1", description="Accounts and studying")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @bp.post("/users")
@@ -41,7 +37,7 @@ def _now() -> datetime:
 def create_user(credentials: dict[str, str]) -> Any:
     """Register a learner account."""
     try:
-        return accounts.register(credentials["username"], credentials["password"], _now())
+        return accounts.register(credentials["username"], credentials["password"], now())
     except accounts.AccountError as exc:
         abort(409 if "taken" in str(exc) else 422, message=str(exc))
 
@@ -60,7 +56,7 @@ def create_token(credentials: dict[str, str]) -> Any:
     user = accounts.authenticate(credentials["username"], credentials["password"])
     if user is None:
         abort(401, message="That username and password do not match.")
-    return {"token": accounts.issue_token(user, _now())}
+    return {"token": accounts.issue_token(user, now())}
 
 
 def _set_id(slug: str | None) -> int | None:
@@ -72,13 +68,25 @@ def _set_id(slug: str | None) -> int | None:
     return set_id
 
 
+def _quiz_misses(attempt_id: int) -> list[int]:
+    try:
+        return quiz.missed_in(current_learner(), attempt_id)
+    except quiz.QuizNotFound as exc:
+        abort(404, message=str(exc))
+    except quiz.QuizClosed as exc:
+        abort(409, message=str(exc))
+
+
 @bp.get("/study/next")
 @login_required
 @bp.arguments(NextQuerySchema, location="query")
 @bp.response(200, NextCardSchema)
 def next_card(query: dict[str, str]) -> Any:
     """The card to study now, the interval each rating would give, and the queue counts."""
-    result = study.next_card(current_learner(), _now(), _set_id(query.get("set")), prefer=query.get("card"))
+    cards = _quiz_misses(query["quiz"]) if "quiz" in query else None
+    result = study.next_card(
+        current_learner(), now(), _set_id(query.get("set")), prefer=query.get("card"), cards=cards
+    )
     return next_json(result)
 
 
@@ -91,7 +99,7 @@ def answer_card(body: dict[str, Any], card_id: int) -> Any:
     """Grade a card 1 (Again) to 4 (Easy); FSRS reschedules it."""
     try:
         graded = study.grade_card(
-            current_learner(), card_id, body["rating"], _now(), body["duration_ms"], body["version"]
+            current_learner(), card_id, body["rating"], now(), body["duration_ms"], body["version"]
         )
     except study.StudyError as exc:
         abort(404, message=str(exc))
@@ -132,7 +140,7 @@ def check_card(body: dict[str, Any], card_id: int) -> Any:
 @bp.alt_response(404, description="Nothing to undo")
 def undo() -> Any:
     """Undo the last grade; the card comes back exactly as it was."""
-    card_id = study.undo_last(current_learner(), _now())
+    card_id = study.undo_last(current_learner(), now())
     if card_id is None:
         abort(404, message="There is no grade to undo.")
     return {"card_id": card_id}
@@ -142,7 +150,7 @@ def _card_action(card_id: int, action: str) -> dict[str, bool]:
     user = current_learner()
     try:
         if action == "bury":
-            study.bury(user, card_id, _now())
+            study.bury(user, card_id, now())
         else:
             study.set_suspended(user, card_id, action == "suspend")
     except study.StudyError as exc:

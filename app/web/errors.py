@@ -29,7 +29,7 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
     if code == 429:
         message = f"Too many attempts ({error.description}). Wait a minute, then try again."
     if _wants_json():
-        body = {"code": code, "status": error.name, "message": message}
+        body = {"code": code, "status": error.name, "message": message, "error": message}
         if "messages" in data:
             body["errors"] = data["messages"]
         return jsonify(body), code

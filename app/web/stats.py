@@ -40,6 +40,7 @@ class BarChart:
     """A bar chart's geometry in a WIDTH x HEIGHT view box, its summary and its data as rows."""
 
     title: str
+    unit: str
     summary: str
     bars: list[Bar]
     y_ticks: list[Label]
@@ -73,7 +74,9 @@ def _nice_step(top: int) -> int:
     return 100 * magnitude
 
 
-def bar_chart(title: str, summary: str, points: Sequence[stats.DayCount], today_index: int) -> BarChart:
+def bar_chart(
+    title: str, unit: str, summary: str, points: Sequence[stats.DayCount], today_index: int
+) -> BarChart:
     """Bars for day counts, gridlines at round numbers, and a date under every seventh bar."""
     step = _nice_step(max((p.count for p in points), default=0))
     top = step * max(1, math.ceil(max((p.count for p in points), default=0) / step))
@@ -96,7 +99,7 @@ def bar_chart(title: str, summary: str, points: Sequence[stats.DayCount], today_
     rows = [
         (long_date(p.day) + (" (today)" if i == today_index else ""), p.count) for i, p in enumerate(points)
     ]
-    return BarChart(title, summary, bars, ticks, x_labels, rows)
+    return BarChart(title, unit, summary, bars, ticks, x_labels, rows)
 
 
 def _busiest(points: Sequence[stats.DayCount]) -> stats.DayCount:
@@ -106,14 +109,15 @@ def _busiest(points: Sequence[stats.DayCount]) -> stats.DayCount:
 def reviews_chart(points: Sequence[stats.DayCount]) -> BarChart:
     total = sum(p.count for p in points)
     busiest = _busiest(points)
+    active = sum(1 for p in points if p.count)
     summary = (
-        f"Reviews per day over the last {len(points)} days: {total} in total, on "
-        f"{sum(1 for p in points if p.count)} days; most on {long_date(busiest.day)} ({busiest.count}); "
+        f"Reviews per day over the last {len(points)} days: {total} in total, on {active} "
+        f"{'day' if active == 1 else 'days'}; most on {long_date(busiest.day)} ({busiest.count}); "
         f"{points[-1].count} today."
         if total
         else f"Reviews per day over the last {len(points)} days: none yet."
     )
-    return bar_chart("Reviews per day", summary, points, len(points) - 1)
+    return bar_chart("Reviews per day", "Reviews", summary, points, len(points) - 1)
 
 
 def forecast_chart(points: Sequence[stats.DayCount]) -> BarChart:
@@ -125,7 +129,7 @@ def forecast_chart(points: Sequence[stats.DayCount]) -> BarChart:
         if total
         else f"Review cards due over the next {len(points)} days: none."
     )
-    return bar_chart("Review cards due per day", summary, points, 0)
+    return bar_chart("Review cards due per day", "Cards due", summary, points, 0)
 
 
 @bp.get("/stats", endpoint="stats")

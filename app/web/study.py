@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -10,16 +9,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.quiz.grading import UngradableResponse
-from app.services import study
+from app.services import quiz, study
+from app.web.clock import now
 from app.web.security import current_learner
 from app.web.study_view import faces, labels
 
 bp = Blueprint("study", __name__)
 RATINGS = ((1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy"))
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _set_id(slug: str | None) -> int | None:
@@ -40,11 +36,13 @@ def study_page(slug: str | None = None) -> ResponseReturnValue:
         return render_template("study/start.html", slug=slug)
     user = current_learner()
     shown = request.args.get("show", type=int)
-    result = study.next_card(user, _now(), set_id, prefer=shown)
+    cards = _quiz_misses(request.args.get("quiz", type=int))
+    result = study.next_card(user, now(), set_id, prefer=shown, cards=cards)
     reveal = result.card is not None and shown == result.card.card_id
     return render_template(
         "study/study.html",
         slug=slug,
+        quiz_id=request.args.get("quiz", type=int) if cards is not None else None,
         result=result,
         card=result.card,
         face=faces(result.card) if result.card else None,
@@ -52,11 +50,25 @@ def study_page(slug: str | None = None) -> ResponseReturnValue:
         verdict=None,
         labels=labels(result.intervals),
         ratings=RATINGS,
-        started=request.args.get("started") or _now().timestamp(),
+        started=request.args.get("started") or now().timestamp(),
     )
 
 
+def _quiz_misses(attempt_id: int | None) -> list[int] | None:
+    if attempt_id is None:
+        return None
+    try:
+        return quiz.missed_in(current_learner(), attempt_id)
+    except quiz.QuizNotFound as exc:
+        abort(404, description=str(exc))
+    except quiz.QuizClosed as exc:
+        abort(409, description=str(exc))
+
+
 def _back_to(slug: str | None, **args: Any) -> ResponseReturnValue:
+    quiz_id = request.form.get("quiz", type=int)
+    if quiz_id:
+        args["quiz"] = quiz_id
     return redirect(url_for("study.study_page", slug=slug, **args))
 
 
@@ -76,7 +88,8 @@ def check() -> ResponseReturnValue:
     slug = request.form.get("slug") or None
     card_id = request.form.get("card_id", type=int) or 0
     user = current_learner()
-    result = study.next_card(user, _now(), _set_id(slug), prefer=card_id)
+    cards = _quiz_misses(request.form.get("quiz", type=int))
+    result = study.next_card(user, now(), _set_id(slug), prefer=card_id, cards=cards)
     if result.card is None or result.card.card_id != card_id:
         flash("That card is no longer up; here is the next one.")
         return _back_to(slug)
@@ -95,7 +108,7 @@ def check() -> ResponseReturnValue:
         verdict=verdict,
         labels=labels(result.intervals),
         ratings=RATINGS,
-        started=request.form.get("started") or _now().timestamp(),
+        started=request.form.get("started") or now().timestamp(),
     )
 
 
@@ -109,10 +122,10 @@ def grade() -> ResponseReturnValue:
     if rating not in (1, 2, 3, 4):
         abort(400, description="Choose Again, Hard, Good or Easy.")
     started = request.form.get("started", type=float)
-    duration = int((_now().timestamp() - started) * 1000) if started else 0
+    duration = int((now().timestamp() - started) * 1000) if started else 0
     try:
         study.grade_card(
-            current_learner(), card_id, rating, _now(), duration, request.form.get("version", type=int)
+            current_learner(), card_id, rating, now(), duration, request.form.get("version", type=int)
         )
     except study.StudyError as exc:
         abort(404, description=str(exc))
@@ -125,7 +138,7 @@ def grade() -> ResponseReturnValue:
 @login_required
 def undo() -> ResponseReturnValue:
     slug = request.form.get("slug") or None
-    card_id = study.undo_last(current_learner(), _now())
+    card_id = study.undo_last(current_learner(), now())
     flash("Undone: the card is back as it was." if card_id else "There is no grade to undo.")
     return _back_to(slug, show=card_id) if card_id else _back_to(slug)
 
@@ -136,7 +149,7 @@ def card_action(card_id: int, action: str) -> ResponseReturnValue:
     user = current_learner()
     try:
         if action == "bury":
-            study.bury(user, card_id, _now())
+            study.bury(user, card_id, now())
         else:
             study.set_suspended(user, card_id, action == "suspend")
     except study.StudyError as exc:

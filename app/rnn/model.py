@@ -1,0 +1,216 @@
+"""The word-level language model: embedding -> recurrent cell -> softmax over the vocabulary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.rnn.cells import Cell, Terms
+from app.rnn.gru import GRUCell
+from app.rnn.params import ParamSet
+from app.rnn.text import Vocabulary, tokenize
+from app.rnn.vanilla import VanillaCell
+
+CELLS: dict[str, Callable[[], Cell]] = {"vanilla": VanillaCell, "gru": GRUCell}
+
+
+class PromptError(ValueError):
+    """The text cannot be used as a prompt (no words, or too few for the question asked)."""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The next-word distribution after a text, and the hidden state after each of its tokens."""
+
+    tokens: list[str]
+    unknown: list[str]
+    top: list[tuple[str, float]]
+    hidden: list[list[float]]
+
+
+@dataclass(frozen=True)
+class StepDetail:
+    """One time step of the unrolled network, with one unit's equation in real numbers.
+
+    `terms` is the state update's pre-activation for `unit` (vanilla: h_t itself; GRU: the candidate n_t);
+    `gates` holds the GRU's reset and update gates ("r", "z") and is empty for a vanilla cell.
+    """
+
+    token: str
+    x: list[float]
+    h_prev: list[float]
+    h: list[float]
+    unit: int
+    terms: Terms
+    gates: dict[str, Terms]
+
+
+class LanguageModel:
+    """Weights of one model in one flat buffer (float32 to train, float64 for gradient checks)."""
+
+    def __init__(
+        self,
+        vocab: Vocabulary,
+        cell: str = "vanilla",
+        embed: int = 32,
+        hidden: int = 64,
+        seed: int = 0,
+        dtype: np.dtype | type = np.float32,
+        initialise: bool = True,
+    ) -> None:
+        if cell not in CELLS:
+            raise ValueError(f"unknown cell {cell!r}: choose one of {', '.join(CELLS)}")
+        self.vocab, self.cell_name, self.embed, self.hidden, self.seed = vocab, cell, embed, hidden, seed
+        self.cell = CELLS[cell]()
+        size = len(vocab)
+        shapes = {"embedding": (size, embed), **self.cell.shapes(embed, hidden), "W_hy": (hidden, size), "b_y": (size,)}
+        self.params = ParamSet(shapes, dtype)
+        self.steps = 0
+        self.perplexities: dict[str, float] = {}
+        self._table: np.ndarray | None = None
+        if initialise:
+            self._initialise(np.random.default_rng(seed))
+
+    def _initialise(self, rng: np.random.Generator) -> None:
+        """Draw every weight from one generator in a fixed order: the same seed, the same bits."""
+        self.params["embedding"][...] = rng.standard_normal(self.params["embedding"].shape)
+        self.cell.init(self.params, rng)
+        self.params["W_hy"][...] = rng.uniform(-1, 1, self.params["W_hy"].shape) / np.sqrt(self.hidden)
+        self.params["b_y"][...] = 0.0
+
+    def astype(self, dtype: np.dtype | type) -> LanguageModel:
+        """A copy in another precision."""
+        copy = LanguageModel(self.vocab, self.cell_name, self.embed, self.hidden, self.seed, dtype, False)
+        copy.params.flat[:] = self.params.flat
+        copy.steps, copy.perplexities = self.steps, dict(self.perplexities)
+        return copy
+
+    def weights_changed(self) -> None:
+        """Drop cached lookup tables; training calls this after each update."""
+        self._table = None
+
+    # Training -----------------------------------------------------------------------------------------
+
+    def loss_and_grads(self, inputs: np.ndarray, targets: np.ndarray, grads: ParamSet) -> float:
+        """Mean cross-entropy of `targets` (B, T) given `inputs` (B, T); gradients go into `grads`."""
+        ids = np.ascontiguousarray(inputs.T)
+        emb = self.params["embedding"]
+        trace = self.cell.forward(self.params, emb[ids])
+        steps, batch = ids.shape
+        flat_h = trace.hs[1:].reshape(steps * batch, self.hidden)
+        dlogits, loss = softmax_cross_entropy(flat_h @ self.params["W_hy"] + self.params["b_y"], targets.T.ravel())
+        np.dot(flat_h.T, dlogits, out=grads["W_hy"])
+        np.sum(dlogits, axis=0, out=grads["b_y"])
+        dhs = (dlogits @ self.params["W_hy"].T).reshape(steps, batch, self.hidden)
+        dxs = self.cell.backward(self.params, trace, dhs, grads)
+        grads["embedding"][...] = 0.0
+        np.add.at(grads["embedding"], ids.ravel(), dxs.reshape(steps * batch, self.embed))
+        return loss
+
+    def log_likelihoods(self, ids: np.ndarray) -> np.ndarray:
+        """log p(w_t | w_<t) for t = 2..N of one sequence, read from the zero state."""
+        hs = self.hidden_states(ids[:-1])
+        logits = hs @ self.params["W_hy"] + self.params["b_y"]
+        logits -= logits.max(axis=1, keepdims=True)
+        log_z = np.log(np.exp(logits).sum(axis=1))
+        return logits[np.arange(len(ids) - 1), ids[1:]] - log_z
+
+    # Inference ----------------------------------------------------------------------------------------
+
+    def hidden_states(self, ids: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
+        """h_t for every token id (T, hidden), starting from the zero state or `h0`."""
+        if self._table is None:
+            self._table = self.cell.input_table(self.params, self.params["embedding"])
+        return self.cell.run(self.params, self._table[ids], h0)
+
+    def next_probabilities(self, h: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+        """p(next word | h) after dividing the logits by the temperature; sums to 1 over the vocabulary."""
+        if not temperature > 0:
+            raise ValueError("the temperature must be positive")
+        z = h @ self.params["W_hy"]
+        z += self.params["b_y"]
+        z -= z.max()
+        if temperature != 1.0:
+            z *= 1.0 / temperature
+        np.exp(z, out=z)
+        z /= z.sum()
+        return z
+
+    def predict(self, text: str, k: int = 5, temperature: float = 1.0) -> Prediction:
+        """Tokens, unknown words, the k likeliest next words (never <unk>) and the hidden states."""
+        tokens, ids = self._prompt(text)
+        hs = self.hidden_states(ids)
+        probs = self.next_probabilities(hs[-1], temperature)
+        probs[0] = -1.0  # <unk> is not a word to offer
+        k = min(k, len(probs) - 1)
+        best = np.argpartition(probs, -k)[-k:]
+        best = best[np.argsort(-probs[best], kind="stable")]
+        top = list(zip(self.vocab.decode(best.tolist()), probs[best].tolist(), strict=True))
+        unknown = [t for t, i in zip(tokens, ids.tolist(), strict=True) if i == 0]
+        return Prediction(tokens, unknown, top, hs.tolist())
+
+    def generate(
+        self, text: str, n_words: int, temperature: float = 1.0, greedy: bool = False, seed: int = 0
+    ) -> list[str]:
+        """Continue the text by `n_words` words, the likeliest each time or sampled; <unk> is never chosen."""
+        if n_words < 0:
+            raise ValueError("n_words cannot be negative")
+        _, ids = self._prompt(text)
+        rng = np.random.default_rng(seed)
+        h = self.hidden_states(ids)[-1]
+        words: list[int] = []
+        for _ in range(n_words):
+            probs = self.next_probabilities(h, 1.0 if greedy else temperature).astype(np.float64)
+            probs[0] = 0.0
+            word = int(np.argmax(probs)) if greedy else int(rng.choice(len(probs), p=probs / probs.sum()))
+            words.append(word)
+            h = self.hidden_states(np.array([word]), h)[-1]
+        return self.vocab.decode(words)
+
+    def step_details(self, text: str, unit: int = 0) -> list[StepDetail]:
+        """Per time step: x_t, h_{t-1}, h_t and the chosen unit's equation terms (and gates for a GRU)."""
+        if not 0 <= unit < self.hidden:
+            raise ValueError(f"unit must be between 0 and {self.hidden - 1}")
+        tokens, ids = self._prompt(text)
+        hs = self.hidden_states(ids)
+        h_prev = np.vstack([np.zeros((1, self.hidden), dtype=hs.dtype), hs[:-1]])
+        details = []
+        for t, token in enumerate(tokens):
+            x = self.params["embedding"][ids[t]]
+            update, gates = self.cell.explain(self.params, x, h_prev[t], unit)
+            details.append(StepDetail(token, x.tolist(), h_prev[t].tolist(), hs[t].tolist(), unit, update, gates))
+        return details
+
+    def gradient_norms(self, text: str, scale: float = 1.0) -> list[float]:
+        """||dL/dh_t|| for the loss on the last word, one per earlier word (see app.rnn.gradflow)."""
+        from app.rnn.gradflow import gradient_norms
+
+        return gradient_norms(self, text, scale)
+
+    def _prompt(self, text: str) -> tuple[list[str], np.ndarray]:
+        tokens = tokenize(text)
+        if not tokens:
+            raise PromptError("type at least one word")
+        return tokens, self.vocab.encode(tokens)
+
+    # Storage ------------------------------------------------------------------------------------------
+
+    def save(self, path: str | object) -> None:
+        from app.rnn.store import save_model
+
+        save_model(self, path)
+
+
+def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, float]:
+    """d(mean cross-entropy)/d(logits), computed in place over `logits` (N, V), and the loss."""
+    rows = np.arange(len(targets))
+    logits -= logits.max(axis=1, keepdims=True)
+    picked = logits[rows, targets]
+    np.exp(logits, out=logits)
+    sums = logits.sum(axis=1)
+    loss = float(np.mean(np.log(sums) - picked))
+    logits *= (1.0 / (sums * len(targets)))[:, None]
+    logits[rows, targets] -= 1.0 / len(targets)
+    return logits, loss

@@ -1,0 +1,404 @@
+"""Timed quizzes: start, save answers against the server's deadline, submit once, feed FSRS.
+
+Correct answers stay on the server until an attempt is submitted; every read goes through the
+learner's own attempts, so another learner's attempt is simply not found.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import Card, CardProgress, ContentSet, QuizAttempt, QuizQuestion, User
+from app.quiz.grading import UngradableResponse, grade
+from app.quiz.rules import Candidate, Deadline, PlannedQuestion, check_request, plan_questions
+from app.services import study
+
+MODES = ("sets", "due", "weakest")
+
+
+class QuizNotFound(LookupError):
+    """No such attempt (or question) among this learner's own."""
+
+
+class QuizClosed(RuntimeError):
+    """The attempt no longer takes answers: time is up, or it was submitted."""
+
+
+class QuizRequestError(ValueError):
+    """A quiz that cannot be started as asked, with a message for the learner."""
+
+
+@dataclass(frozen=True)
+class ResultItem:
+    question_id: int
+    position: int
+    type: str
+    question: str
+    answer: Any
+    right_answer: str
+    explanation: str
+    correct: bool
+    choices: list[dict[str, Any]]
+    card: Card
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    attempt_id: int
+    title: str
+    score: int
+    total: int
+    time_used_s: int
+    auto_submitted: bool
+    submitted_at: datetime
+    items: list[ResultItem]
+
+
+def deadline_of(attempt: QuizAttempt, grace_s: float) -> Deadline:
+    return Deadline(attempt.started_at, attempt.ends_at, timedelta(seconds=grace_s))
+
+
+def _candidates(cards: list[Card]) -> list[Candidate]:
+    return [Candidate(c.id, c.set_id, c.type, c.question, c.answer, dict(c.details or {})) for c in cards]
+
+
+def _active_cards(*conditions: Any) -> list[Card]:
+    query = (
+        select(Card)
+        .join(ContentSet, ContentSet.id == Card.set_id)
+        .where(Card.retired_at.is_(None), ContentSet.retired_at.is_(None), *conditions)
+        .order_by(Card.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def _learner_cards(user: User, mode: str, now: datetime) -> list[Card]:
+    study.refresh_deck(user)
+    mine = select(CardProgress.card_id).where(
+        CardProgress.user_id == user.id, CardProgress.retired.is_(False), CardProgress.phase != "new"
+    )
+    if mode == "due":
+        mine = mine.where(CardProgress.due <= now)
+    else:
+        mine = mine.order_by(CardProgress.lapses.desc(), CardProgress.stability).limit(50)
+    return _active_cards(Card.id.in_(list(db.session.scalars(mine))))
+
+
+def start_quiz(
+    user: User,
+    now: datetime,
+    *,
+    mode: str,
+    sets: list[str],
+    count: int,
+    time_limit_s: int,
+    seed: int | None = None,
+) -> QuizAttempt:
+    """A new attempt on the chosen sets, or on the learner's due or weakest cards."""
+    try:
+        check_request(count, time_limit_s)
+    except ValueError as exc:
+        raise QuizRequestError(str(exc)) from exc
+    if mode not in MODES:
+        raise QuizRequestError("Choose sets, your due cards or your weakest cards.")
+    if mode == "sets":
+        set_rows = _sets_by_slug(sets)
+        chosen = _active_cards(Card.set_id.in_([s.id for s in set_rows]))
+        title = ", ".join(s.title for s in set_rows)
+    else:
+        chosen = _learner_cards(user, mode, now)
+        title = "My due cards" if mode == "due" else "My weakest cards"
+    siblings = _active_cards(Card.set_id.in_({c.set_id for c in chosen})) if chosen else []
+    planned = plan_questions(_candidates(chosen), count, _seed(seed), _candidates(siblings))
+    if not planned:
+        raise QuizRequestError(_nothing_to_ask(mode))
+    return _create(user, now, title, {"mode": mode, "sets": sets}, time_limit_s, planned, None)
+
+
+def _seed(seed: int | None) -> int:
+    return seed if seed is not None else random.SystemRandom().randrange(2**31)
+
+
+def _nothing_to_ask(mode: str) -> str:
+    if mode == "due":
+        return "You have no cards due right now; choose sets instead."
+    if mode == "weakest":
+        return "Study some cards first: your weakest cards come from your reviews."
+    return "Those sets have no questions a quiz can ask."
+
+
+def _sets_by_slug(slugs: list[str]) -> list[ContentSet]:
+    if not slugs:
+        raise QuizRequestError("Choose at least one set.")
+    rows = list(
+        db.session.scalars(
+            select(ContentSet).where(ContentSet.slug.in_(slugs), ContentSet.retired_at.is_(None))
+        )
+    )
+    missing = set(slugs) - {s.slug for s in rows}
+    if missing:
+        raise QuizRequestError(f"There is no question set called '{sorted(missing)[0]}'.")
+    return sorted(rows, key=lambda s: (s.weight, s.title))
+
+
+def fixed_quiz(content_set: ContentSet) -> dict[str, int] | None:
+    """The quiz an instructor fixed in the set's front matter: questions, time limit, attempts."""
+    settings = (content_set.front_matter or {}).get("quiz")
+    if not isinstance(settings, dict):
+        return None
+    return {
+        "questions": int(settings.get("questions", 10)),
+        "time_limit_s": int(settings.get("time_limit", 600)),
+        "attempts": int(settings.get("attempts", 0)),
+    }
+
+
+def attempts_used(user: User, set_id: int) -> int:
+    return len(
+        db.session.scalars(
+            select(QuizAttempt.id).where(QuizAttempt.user_id == user.id, QuizAttempt.fixed_set_id == set_id)
+        ).all()
+    )
+
+
+def start_fixed_quiz(user: User, slug: str, now: datetime, seed: int | None = None) -> QuizAttempt:
+    """The set's own quiz, as its instructor fixed it; refused once the attempts are used up."""
+    content_set = _sets_by_slug([slug])[0]
+    settings = fixed_quiz(content_set)
+    if settings is None:
+        raise QuizRequestError("This set has no quiz of its own; build one at /quiz/new.")
+    if settings["attempts"] and attempts_used(user, content_set.id) >= settings["attempts"]:
+        raise QuizRequestError(f"You have used all {settings['attempts']} attempts at this quiz.")
+    cards = _candidates(_active_cards(Card.set_id == content_set.id))
+    planned = plan_questions(cards, settings["questions"], _seed(seed))
+    source = {"mode": "fixed", "sets": [slug]}
+    return _create(user, now, content_set.title, source, settings["time_limit_s"], planned, content_set.id)
+
+
+def _create(
+    user: User,
+    now: datetime,
+    title: str,
+    source: dict[str, Any],
+    time_limit_s: int,
+    planned: list[PlannedQuestion],
+    fixed_set_id: int | None,
+) -> QuizAttempt:
+    attempt = QuizAttempt(
+        user_id=user.id,
+        title=title,
+        source=source,
+        fixed_set_id=fixed_set_id,
+        time_limit_s=time_limit_s,
+        started_at=now,
+        ends_at=now + timedelta(seconds=time_limit_s),
+        total=len(planned),
+    )
+    for position, plan in enumerate(planned, 1):
+        choices = [{"id": c.id, "text": c.text, "correct": c.correct} for c in plan.choices]
+        attempt.questions.append(
+            QuizQuestion(
+                card_id=plan.card_id,
+                position=position,
+                type=plan.type,
+                choices=choices,
+                multiple=plan.multiple,
+            )
+        )
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt
+
+
+def get_attempt(user: User, attempt_id: int, now: datetime, grace_s: float) -> QuizAttempt:
+    """The learner's attempt; one whose time ran out is submitted now, on this request."""
+    attempt = db.session.scalar(
+        select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user.id)
+    )
+    if attempt is None:
+        raise QuizNotFound("There is no such quiz among yours.")
+    if attempt.submitted_at is None and deadline_of(attempt, grace_s).overdue(now):
+        submit(user, attempt_id, now, grace_s, auto=True)
+        db.session.refresh(attempt)
+    return attempt
+
+
+def save_answer(
+    user: User, attempt_id: int, question_id: int, answer: Any, now: datetime, grace_s: float
+) -> None:
+    """Save one answer, stamped with server time; refused once the deadline (plus grace) has passed."""
+    attempt = get_attempt(user, attempt_id, now, grace_s)
+    if attempt.submitted_at is not None:
+        raise QuizClosed(
+            "Time is up: this quiz was submitted, and answers sent after the deadline do not count."
+            if attempt.auto_submitted
+            else "This quiz is already submitted; its answers can no longer change."
+        )
+    question = next((q for q in attempt.questions if q.id == question_id), None)
+    if question is None:
+        raise QuizNotFound("This quiz has no such question.")
+    question.answer = _clean_answer(question, answer)
+    question.answered_at = now
+    db.session.commit()
+
+
+def _clean_answer(question: QuizQuestion, answer: Any) -> Any:
+    """Check an answer's shape for its question type, so grading never meets a malformed one."""
+    if answer is None or answer == "" or answer == []:
+        return None
+    if question.type == "choice":
+        chosen = answer if isinstance(answer, list) else [answer]
+        ids = {c["id"] for c in question.choices}
+        if not all(isinstance(a, str) and a in ids for a in chosen):
+            raise UngradableResponse(f"choose among the options {', '.join(sorted(ids))}")
+        return sorted(set(chosen))
+    if question.type == "cloze":
+        if isinstance(answer, str):
+            answer = [answer]
+        if not isinstance(answer, list) or not all(isinstance(a, str) for a in answer):
+            raise UngradableResponse("fill in the blanks with text")
+        return answer
+    if question.type == "true-false":
+        if isinstance(answer, bool):
+            return "true" if answer else "false"
+        if isinstance(answer, str) and answer.strip().lower() in ("true", "false"):
+            return answer.strip().lower()
+        raise UngradableResponse("answer true or false")
+    if not isinstance(answer, str):
+        raise UngradableResponse("type your answer as text")
+    return answer[:2000]
+
+
+def _is_right(question: QuizQuestion, card: Card) -> bool:
+    if question.answer is None:
+        return False
+    if question.type == "choice":
+        return set(question.answer) == {c["id"] for c in question.choices if c["correct"]}
+    try:
+        return grade(
+            question.type, card.question, card.answer, dict(card.details or {}), question.answer
+        ).correct
+    except UngradableResponse:
+        return False
+
+
+def submit(user: User, attempt_id: int, now: datetime, grace_s: float, auto: bool = False) -> QuizResult:
+    """Submit once: grade, then reschedule each answered card (wrong: Again, right: Good).
+    A second submit returns the same result."""
+    attempt = db.session.scalar(
+        select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user.id)
+    )
+    if attempt is None:
+        raise QuizNotFound("There is no such quiz among yours.")
+    closed_at = min(now, attempt.ends_at + timedelta(seconds=grace_s))
+    claimed = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(submitted_at=closed_at, auto_submitted=auto)
+    )
+    if claimed.rowcount == 1:  # type: ignore[attr-defined]
+        _grade_attempt(user, attempt, closed_at)
+    db.session.refresh(attempt)
+    return result_of(attempt)
+
+
+def _grade_attempt(user: User, attempt: QuizAttempt, when: datetime) -> None:
+    db.session.refresh(attempt)
+    answered = []
+    for question in attempt.questions:
+        card = db.session.get(Card, question.card_id)
+        question.correct = card is not None and _is_right(question, card)
+        if question.answer is not None:
+            answered.append(question)
+    attempt.score = sum(1 for q in attempt.questions if q.correct)
+    db.session.commit()
+    for question in answered:
+        try:
+            study.grade_card(user, question.card_id, 3 if question.correct else 1, when, source="quiz")
+        except study.StudyError:  # the card was retired meanwhile: nothing to reschedule
+            continue
+
+
+def result_of(attempt: QuizAttempt) -> QuizResult:
+    assert attempt.submitted_at is not None
+    items = []
+    for question in attempt.questions:
+        card = db.session.get(Card, question.card_id)
+        assert card is not None
+        items.append(
+            ResultItem(
+                question_id=question.id,
+                position=question.position,
+                type=question.type,
+                question=card.question,
+                answer=question.answer,
+                right_answer=_right_answer(question, card),
+                explanation=str((card.details or {}).get("explanation", "")),
+                correct=bool(question.correct),
+                choices=list(question.choices),
+                card=card,
+            )
+        )
+    used = min(attempt.submitted_at, attempt.ends_at) - attempt.started_at
+    return QuizResult(
+        attempt_id=attempt.id,
+        title=attempt.title,
+        score=attempt.score or 0,
+        total=attempt.total,
+        time_used_s=max(0, int(used.total_seconds())),
+        auto_submitted=attempt.auto_submitted,
+        submitted_at=attempt.submitted_at,
+        items=items,
+    )
+
+
+def _right_answer(question: QuizQuestion, card: Card) -> str:
+    if question.type == "choice":
+        return "; ".join(c["text"] for c in question.choices if c["correct"])
+    return card.answer
+
+
+def sweep(now: datetime, grace_s: float) -> int:
+    """Submit every attempt whose time ran out; returns how many."""
+    overdue = db.session.execute(
+        select(QuizAttempt.id, QuizAttempt.user_id).where(
+            QuizAttempt.submitted_at.is_(None), QuizAttempt.ends_at < now - timedelta(seconds=grace_s)
+        )
+    ).all()
+    for attempt_id, user_id in overdue:
+        user = db.session.get(User, user_id)
+        assert user is not None
+        submit(user, attempt_id, now, grace_s, auto=True)
+    return len(overdue)
+
+
+def history(user: User) -> list[QuizAttempt]:
+    return list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.user_id == user.id, QuizAttempt.submitted_at.is_not(None))
+            .order_by(QuizAttempt.started_at)
+        )
+    )
+
+
+def missed_card_ids(result: QuizResult) -> list[int]:
+    return [item.card.id for item in result.items if not item.correct]
+
+
+def missed_in(user: User, attempt_id: int) -> list[int]:
+    """The cards this learner missed in one of their submitted quizzes ("study the ones I missed")."""
+    attempt = db.session.scalar(
+        select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user.id)
+    )
+    if attempt is None:
+        raise QuizNotFound("There is no such quiz among yours.")
+    if attempt.submitted_at is None:
+        raise QuizClosed("Finish the quiz first; then study the ones you missed.")
+    return [q.card_id for q in attempt.questions if not q.correct]
