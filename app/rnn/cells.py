@@ -55,7 +55,7 @@ class Cell(ABC):
         """Every word's input pre-activation (embedding times input weights, plus bias), one row per id."""
 
     @abstractmethod
-    def run(self, params: ParamSet, rows: np.ndarray) -> np.ndarray:
+    def run(self, params: ParamSet, rows: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
         """Hidden states (T, n_hidden) for one sequence, given its rows of the input table."""
 
     @abstractmethod

@@ -97,11 +97,11 @@ class GRUCell(Cell):
     def input_table(self, params: ParamSet, embedding: np.ndarray) -> np.ndarray:
         return embedding @ params["W_x"] + params["b"]
 
-    def run(self, params: ParamSet, rows: np.ndarray) -> np.ndarray:
+    def run(self, params: ParamSet, rows: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
         w_h, b_hn = params["W_h"], params["b_hn"]
         n_hidden = w_h.shape[0]
         hs = np.empty((len(rows) + 1, n_hidden), dtype=rows.dtype)
-        hs[0] = 0.0
+        hs[0] = 0.0 if h0 is None else h0
         gh = np.empty(3 * n_hidden, dtype=rows.dtype)
         rz = np.empty(2 * n_hidden, dtype=rows.dtype)
         n = np.empty(n_hidden, dtype=rows.dtype)

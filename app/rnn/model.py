@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -9,15 +10,13 @@ import numpy as np
 
 from app.rnn.cells import Cell, Terms
 from app.rnn.gru import GRUCell
+from app.rnn.gradflow import gradient_norms
 from app.rnn.params import ParamSet
-from app.rnn.text import Vocabulary, tokenize
+from app.rnn.store import ModelFileError, PathLike, read_model_file, write_model_file
+from app.rnn.text import PromptError, Vocabulary, tokenize
 from app.rnn.vanilla import VanillaCell
 
 CELLS: dict[str, Callable[[], Cell]] = {"vanilla": VanillaCell, "gru": GRUCell}
-
-
-class PromptError(ValueError):
-    """The text cannot be used as a prompt (no words, or too few for the question asked)."""
 
 
 @dataclass(frozen=True)
@@ -109,13 +108,15 @@ class LanguageModel:
         np.add.at(grads["embedding"], ids.ravel(), dxs.reshape(steps * batch, self.embed))
         return loss
 
-    def log_likelihoods(self, ids: np.ndarray) -> np.ndarray:
-        """log p(w_t | w_<t) for t = 2..N of one sequence, read from the zero state."""
-        hs = self.hidden_states(ids[:-1])
-        logits = hs @ self.params["W_hy"] + self.params["b_y"]
-        logits -= logits.max(axis=1, keepdims=True)
-        log_z = np.log(np.exp(logits).sum(axis=1))
-        return logits[np.arange(len(ids) - 1), ids[1:]] - log_z
+    def log_likelihoods(self, inputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """log p(target | inputs so far) for a batch of windows (B, T), each read from the zero state."""
+        ids = np.ascontiguousarray(inputs.T)
+        trace = self.cell.forward(self.params, self.params["embedding"][ids])
+        logits = trace.hs[1:] @ self.params["W_hy"] + self.params["b_y"]
+        logits -= logits.max(axis=2, keepdims=True)
+        log_z = np.log(np.exp(logits).sum(axis=2))
+        picked = np.take_along_axis(logits, targets.T[..., None], axis=2)[..., 0]
+        return (picked - log_z).T
 
     # Inference ----------------------------------------------------------------------------------------
 
@@ -185,8 +186,6 @@ class LanguageModel:
 
     def gradient_norms(self, text: str, scale: float = 1.0) -> list[float]:
         """||dL/dh_t|| for the loss on the last word, one per earlier word (see app.rnn.gradflow)."""
-        from app.rnn.gradflow import gradient_norms
-
         return gradient_norms(self, text, scale)
 
     def _prompt(self, text: str) -> tuple[list[str], np.ndarray]:
@@ -197,10 +196,37 @@ class LanguageModel:
 
     # Storage ------------------------------------------------------------------------------------------
 
-    def save(self, path: str | object) -> None:
-        from app.rnn.store import save_model
+    def save(self, path: PathLike) -> None:
+        """Write the weights (float32), the vocabulary and the metadata to an .npz file."""
+        meta = {
+            "cell": self.cell_name,
+            "embed": self.embed,
+            "hidden": self.hidden,
+            "vocab_size": len(self.vocab),
+            "seed": self.seed,
+            "steps": self.steps,
+            "perplexities": self.perplexities,
+        }
+        params = {name: value.astype(np.float32) for name, value in self.params.items()}
+        write_model_file(path, params, list(self.vocab.words), meta)
 
-        save_model(self, path)
+
+def load_model(path: PathLike) -> LanguageModel:
+    """Read a model saved by `LanguageModel.save`, in float32."""
+    params, words, meta = read_model_file(path)
+    try:
+        model = LanguageModel(
+            Vocabulary(tuple(words)), meta["cell"], meta["embed"], meta["hidden"], meta["seed"], initialise=False
+        )
+        for name, target in model.params.items():
+            if params[name].shape != target.shape:
+                raise ValueError(f"{name} has shape {params[name].shape}, expected {target.shape}")
+            target[...] = params[name]
+    except (KeyError, ValueError) as exc:
+        raise ModelFileError(f"{os.fspath(path)} does not hold a complete model: {exc}") from exc
+    model.steps = int(meta.get("steps", 0))
+    model.perplexities = {k: float(v) for k, v in meta.get("perplexities", {}).items()}
+    return model
 
 
 def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, float]:

@@ -16,6 +16,10 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 HELD_OUT_BLOCK = 100
 
 
+class PromptError(ValueError):
+    """The text cannot be used as a prompt (no words, or too few for the question asked)."""
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-case words and single punctuation marks, in order: "It's 2x." -> ["it's", "2x", "."]."""
     return _TOKEN.findall(text.lower().translate(_APOSTROPHES))

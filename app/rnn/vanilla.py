@@ -61,10 +61,10 @@ class VanillaCell(Cell):
     def input_table(self, params: ParamSet, embedding: np.ndarray) -> np.ndarray:
         return embedding @ params["W_xh"] + params["b_h"]
 
-    def run(self, params: ParamSet, rows: np.ndarray) -> np.ndarray:
+    def run(self, params: ParamSet, rows: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
         w_hh = params["W_hh"]
         hs = np.empty_like(rows)
-        h = np.zeros(w_hh.shape[0], dtype=rows.dtype)
+        h = np.zeros(w_hh.shape[0], dtype=rows.dtype) if h0 is None else h0
         for t in range(len(rows)):
             np.dot(h, w_hh, out=hs[t])
             np.add(hs[t], rows[t], out=hs[t])

@@ -6,7 +6,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +101,25 @@ def foreign_requests(page: Page, live_server: LiveServer) -> list[str]:
 def assert_accessible(axe: Axe, page: Page) -> None:
     results = axe.run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+class ServerClock:
+    """The server's clock for one test: real time until the test moves it."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clocked_server(tmp_path: Path) -> Iterator[tuple[LiveServer, ServerClock]]:
+    """The app on the project's content with a clock the test controls (quizzes, expiry)."""
+    clock = ServerClock()
+    live, server = _start(tmp_path, PROJECT_CONTENT, UNROLL_CLOCK=clock)
+    yield live, clock
+    server.shutdown()
