@@ -64,7 +64,12 @@ class LanguageModel:
         self.vocab, self.cell_name, self.embed, self.hidden, self.seed = vocab, cell, embed, hidden, seed
         self.cell = CELLS[cell]()
         size = len(vocab)
-        shapes = {"embedding": (size, embed), **self.cell.shapes(embed, hidden), "W_hy": (hidden, size), "b_y": (size,)}
+        shapes = {
+            "embedding": (size, embed),
+            **self.cell.shapes(embed, hidden),
+            "W_hy": (hidden, size),
+            "b_y": (size,),
+        }
         self.params = ParamSet(shapes, dtype)
         self.steps = 0
         self.perplexities: dict[str, float] = {}
@@ -99,7 +104,9 @@ class LanguageModel:
         trace = self.cell.forward(self.params, emb[ids])
         steps, batch = ids.shape
         flat_h = trace.hs[1:].reshape(steps * batch, self.hidden)
-        dlogits, loss = softmax_cross_entropy(flat_h @ self.params["W_hy"] + self.params["b_y"], targets.T.ravel())
+        dlogits, loss = softmax_cross_entropy(
+            flat_h @ self.params["W_hy"] + self.params["b_y"], targets.T.ravel()
+        )
         np.dot(flat_h.T, dlogits, out=grads["W_hy"])
         np.sum(dlogits, axis=0, out=grads["b_y"])
         dhs = (dlogits @ self.params["W_hy"].T).reshape(steps, batch, self.hidden)
@@ -181,7 +188,9 @@ class LanguageModel:
         for t, token in enumerate(tokens):
             x = self.params["embedding"][ids[t]]
             update, gates = self.cell.explain(self.params, x, h_prev[t], unit)
-            details.append(StepDetail(token, x.tolist(), h_prev[t].tolist(), hs[t].tolist(), unit, update, gates))
+            details.append(
+                StepDetail(token, x.tolist(), h_prev[t].tolist(), hs[t].tolist(), unit, update, gates)
+            )
         return details
 
     def gradient_norms(self, text: str, scale: float = 1.0) -> list[float]:
@@ -216,7 +225,12 @@ def load_model(path: PathLike) -> LanguageModel:
     params, words, meta = read_model_file(path)
     try:
         model = LanguageModel(
-            Vocabulary(tuple(words)), meta["cell"], meta["embed"], meta["hidden"], meta["seed"], initialise=False
+            Vocabulary(tuple(words)),
+            meta["cell"],
+            meta["embed"],
+            meta["hidden"],
+            meta["seed"],
+            initialise=False,
         )
         for name, target in model.params.items():
             if params[name].shape != target.shape:

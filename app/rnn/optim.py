@@ -18,7 +18,9 @@ def clip_global_norm(grads: ParamSet, max_norm: float) -> float:
 class Adam:
     """Adam (Kingma & Ba 2015) with bias correction; state is two buffers shaped like the parameters."""
 
-    def __init__(self, params: ParamSet, lr: float = 0.01, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+    def __init__(
+        self, params: ParamSet, lr: float = 0.01, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
+    ):
         self.params, self.lr, self.eps = params, lr, eps
         self.beta1, self.beta2 = betas
         self.m = np.zeros_like(params.flat)

@@ -18,7 +18,9 @@ class ModelFileError(ValueError):
     """A weights file that cannot be read as a model."""
 
 
-def write_model_file(path: PathLike, params: dict[str, np.ndarray], words: list[str], meta: dict[str, Any]) -> None:
+def write_model_file(
+    path: PathLike, params: dict[str, np.ndarray], words: list[str], meta: dict[str, Any]
+) -> None:
     """Write compressed arrays; the vocabulary is one newline-separated string (tokens never hold one)."""
     arrays = {PARAM_PREFIX + name: value for name, value in params.items()}
     arrays["vocab"] = np.array("\n".join(words))

@@ -93,7 +93,11 @@ def build_corpus(content_dir: Path) -> Corpus:
 
 
 def train_model(
-    corpus: Corpus, cell: str = "vanilla", steps: int = STEPS, seed: int = 0, on_progress: Progress | None = None
+    corpus: Corpus,
+    cell: str = "vanilla",
+    steps: int = STEPS,
+    seed: int = 0,
+    on_progress: Progress | None = None,
 ) -> TrainingReport:
     """Train a fresh model and record its training, held-out and unigram perplexities on it."""
     config = ModelConfig(corpus.vocab, cell, EMBED, HIDDEN, seed)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import escape
+
 from app.content.render import render_inline, render_markdown
 from app.models import Card, QuizAttempt, QuizQuestion
 from app.quiz.grading import cloze_answers
@@ -41,6 +43,16 @@ def attempt_view(attempt: QuizAttempt, cards: dict[int, Card], remaining_s: int)
     }
 
 
+def _answer_html(item: ResultItem) -> str:
+    """The learner's answer as HTML: chosen options rendered like the options were, typed text escaped."""
+    if item.type == "choice" and item.answer:
+        texts = {c["id"]: c["text"] for c in item.choices}
+        return "".join(
+            f'<div class="chosen">{_choice_html(texts[a])}</div>' for a in item.answer if a in texts
+        )
+    return str(escape(_answer_text(item)))
+
+
 def _answer_text(item: ResultItem) -> str:
     if item.answer is None:
         return "(no answer)"
@@ -67,6 +79,7 @@ def result_view(result: QuizResult) -> dict[str, Any]:
                 "type": item.type,
                 "correct": item.correct,
                 "your_answer": _answer_text(item),
+                "your_answer_html": _answer_html(item),
                 "right_answer": item.right_answer,
                 "question_html": card_faces(item.card.type, item.question, "", {})["question_html"],
                 "right_answer_html": _choice_html(item.right_answer),
