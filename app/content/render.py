@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import secrets
 from functools import lru_cache
+from html import unescape
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -180,3 +182,58 @@ def _speakable(latex: str) -> str:
 
 def _escape_attribute(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_INLINE_TAGS = {
+    "a",
+    "b",
+    "code",
+    "em",
+    "i",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "mark",
+    "abbr",
+    "kbd",
+    "s",
+    "del",
+}
+_SPACES = re.compile(r"\s+")
+
+
+class _TextExtractor(HTMLParser):
+    """Text of sanitised HTML; a formula becomes its LaTeX source between dollars."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.math_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "math":
+            if self.math_depth == 0:
+                self.parts.append(f" ${dict(attrs).get('alttext') or ''}$ ")
+            self.math_depth += 1
+        elif tag not in _INLINE_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "math":
+            self.math_depth = max(0, self.math_depth - 1)
+        elif tag not in _INLINE_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if self.math_depth == 0:
+            self.parts.append(data)
+
+
+def plain_text(markdown: str) -> str:
+    """Content Markdown as one line of plain text: no markup, formulas as their LaTeX source."""
+    extractor = _TextExtractor()
+    extractor.feed(render_markdown(markdown))
+    extractor.close()
+    text = _SPACES.sub(" ", unescape("".join(extractor.parts))).strip()
+    return re.sub(r"\s+([.,;:!?)])", r"\1", text)

@@ -10,8 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
-from html import escape, unescape
-from html.parser import HTMLParser
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import genanki
 from pygments.formatters import HtmlFormatter
 from sqlalchemy import func, select
 
-from app.content.render import render_markdown
+from app.content.render import plain_text, render_markdown
 from app.extensions import db
 from app.models import Card, CardProgress, ContentSet, ReviewLog, User
 from app.services.catalog import card_faces
@@ -40,63 +39,10 @@ CSV_COLUMNS = (
 )
 RATING_NAMES = {int(rating): rating.name.title() for rating in Rating}
 CSV_CHUNK_ROWS = 1000
-_INLINE_TAGS = {
-    "a",
-    "b",
-    "code",
-    "em",
-    "i",
-    "span",
-    "strong",
-    "sub",
-    "sup",
-    "mark",
-    "abbr",
-    "kbd",
-    "s",
-    "del",
-}
-_SPACES = re.compile(r"\s+")
 
 
 class UnknownSet(LookupError):
     """No active question set has this slug."""
-
-
-class _TextExtractor(HTMLParser):
-    """Text of sanitised HTML; a formula becomes its LaTeX source between dollars."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.math_depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "math":
-            if self.math_depth == 0:
-                self.parts.append(f" ${dict(attrs).get('alttext') or ''}$ ")
-            self.math_depth += 1
-        elif tag not in _INLINE_TAGS:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "math":
-            self.math_depth = max(0, self.math_depth - 1)
-        elif tag not in _INLINE_TAGS:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if self.math_depth == 0:
-            self.parts.append(data)
-
-
-def plain_text(markdown: str) -> str:
-    """Content Markdown as one line of plain text: no markup, formulas as their LaTeX source."""
-    extractor = _TextExtractor()
-    extractor.feed(render_markdown(markdown))
-    extractor.close()
-    text = _SPACES.sub(" ", unescape("".join(extractor.parts))).strip()
-    return re.sub(r"\s+([.,;:!?)])", r"\1", text)
 
 
 def review_count(user: User) -> int:

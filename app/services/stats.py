@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, case, exists, func, literal_column, select
 
+from app.content.render import plain_text
 from app.content.review import blank_clozes
 from app.extensions import db
 from app.models import Card, CardProgress, ContentSet, ReviewLog, User
-from app.services.export import plain_text
 from app.services.study import scheduler_for
 from app.srs import DayClock, Phase
 

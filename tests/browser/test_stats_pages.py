@@ -25,7 +25,9 @@ def grade_one_card_as_a_guest(page: Page, url: str) -> None:
     page.goto(f"{url}/study/{SET}")
     page.get_by_role("button", name="Start studying now").click()
     expect(page.locator(".flashcard")).to_be_visible()
+    page.wait_for_load_state("networkidle")  # the study script has taken over the card
     page.get_by_role("button", name="Show answer").click()
+    expect(page.locator(".back")).to_be_visible()
     page.get_by_role("button", name="Good").click()
     expect(page.locator('[data-count="learning"]')).to_have_text("1")
 
@@ -89,6 +91,8 @@ def test_stats_and_export_after_a_first_grade(
     expect(page.get_by_role("row", name=re.compile(r"^Learning")).locator("td")).to_have_text("1")
     page.get_by_text("Reviews per day: the numbers").click()
     expect(page.locator(".chart-data table").first.locator("tbody tr").last).to_contain_text("(today)1")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#reviews-chart").screenshot(path=str(SHOTS / "stats-chart-numbers.png"))
     assert_accessible(axe, page)
 
     page.get_by_role("link", name="Export your review log, or a set for Anki").click()

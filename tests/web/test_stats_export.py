@@ -21,6 +21,8 @@ from app.models import Card, CardProgress, ReviewLog
 from app.services import accounts
 from app.services.content_sync import sync_content
 from app.services.export import CSV_COLUMNS, stable_id
+from app.services.stats import DayCount
+from app.web.stats import reviews_chart
 
 NOW = datetime.now(UTC)
 
@@ -307,3 +309,17 @@ def test_a_learner_sees_only_their_own_data(loaded: Flask, ada: int, client: Fla
             select(CardProgress).where(CardProgress.user_id == ada, CardProgress.card_id == leech)
         )
         assert adas is not None and adas.leech and adas.suspended
+
+
+def test_bar_chart_scales_to_round_gridlines() -> None:
+    start = datetime(2026, 11, 1, tzinfo=UTC).date()
+    points = [DayCount(start + timedelta(days=i), n) for i, n in enumerate([0, 12, 3] + [0] * 27)]
+    chart = reviews_chart(points)
+    assert [t.text for t in chart.y_ticks] == ["0", "5", "10", "15"]
+    assert chart.bars[0].height == 0 and chart.bars[1].height == pytest.approx(4 * chart.bars[2].height)
+    assert chart.bars[1].y + chart.bars[1].height == chart.baseline
+    assert [label.text for label in chart.x_labels] == ["1 Nov", "8 Nov", "15 Nov", "22 Nov", "Today"]
+    assert chart.summary == (
+        "Reviews per day over the last 30 days: 15 in total, on 2 days; most on Mon 2 Nov (12); 0 today."
+    )
+    assert chart.rows[-1] == ("Mon 30 Nov (today)", 0)
