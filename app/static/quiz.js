@@ -12,6 +12,7 @@
   var form = document.getElementById("quiz-form");
   var endsAt = Date.now() + Number(root.getAttribute("data-remaining")) * 1000;
   var pending = {};
+  var typingTimers = {};
   var announced = {};
   var finished = false;
 
@@ -79,10 +80,11 @@
     });
   }
 
-  var typingTimers = {};
   form.addEventListener("change", function (event) {
     var fieldset = event.target.closest("fieldset[data-question]");
-    if (fieldset) { save(fieldset); }
+    if (!fieldset) { return; }
+    clearTimeout(typingTimers[fieldset.getAttribute("data-question")]);  // this save covers the typing
+    save(fieldset);
   });
   form.addEventListener("input", function (event) {
     var fieldset = event.target.closest("fieldset[data-question]");
