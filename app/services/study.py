@@ -326,23 +326,38 @@ def _snapshot(progress: CardProgress) -> dict[str, Any]:
     }
 
 
-def _apply(progress: CardProgress, snapshot: dict[str, Any]) -> None:
+def _columns(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The card_progress columns a snapshot stands for."""
     state = SrsCard.from_dict(snapshot)
-    progress.phase = state.phase.value
-    progress.due, progress.last_review = state.due, state.last_review
-    progress.stability, progress.difficulty = state.stability, state.difficulty
-    progress.scheduled_days, progress.remaining_steps = state.scheduled_days, state.remaining_steps
-    progress.reps, progress.lapses = state.reps, state.lapses
-    progress.suspended, progress.leech = bool(snapshot["suspended"]), bool(snapshot["leech"])
     buried = snapshot.get("buried_until")
-    progress.buried_until = datetime.fromisoformat(buried) if buried else None
+    return {
+        "phase": state.phase.value,
+        "due": state.due,
+        "last_review": state.last_review,
+        "stability": state.stability,
+        "difficulty": state.difficulty,
+        "scheduled_days": state.scheduled_days,
+        "remaining_steps": state.remaining_steps,
+        "reps": state.reps,
+        "lapses": state.lapses,
+        "suspended": bool(snapshot["suspended"]),
+        "leech": bool(snapshot["leech"]),
+        "buried_until": datetime.fromisoformat(buried) if buried else None,
+    }
+
+
+def _apply(progress: CardProgress, snapshot: dict[str, Any]) -> None:
+    for name, value in _columns(snapshot).items():
+        setattr(progress, name, value)
 
 
 def _progress_for(user: User, card_id: int) -> CardProgress:
-    refresh_deck(user)
-    progress = db.session.scalar(
-        select(CardProgress).where(CardProgress.user_id == user.id, CardProgress.card_id == card_id)
-    )
+    """The learner's row for a card (their deck is refreshed first only when the row is missing)."""
+    query = select(CardProgress).where(CardProgress.user_id == user.id, CardProgress.card_id == card_id)
+    progress = db.session.scalar(query)
+    if progress is None:
+        refresh_deck(user)
+        progress = db.session.scalar(query)
     if progress is None or progress.retired:
         raise StudyError(f"Card {card_id} is not in your deck.")
     return progress
@@ -372,13 +387,13 @@ def grade_card(
     claimed = db.session.execute(
         update(CardProgress)
         .where(CardProgress.id == progress.id, CardProgress.version == progress.version)
-        .values(version=progress.version + 1)
+        .values(version=progress.version + 1, **_columns(after))
+        .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
         raise GradeConflict("This card was already graded in another tab or window; showing the next one.")
-    db.session.refresh(progress)
-    _apply(progress, after)
+    db.session.expire(progress)
     db.session.add(
         ReviewLog(
             user_id=user.id,
@@ -388,7 +403,7 @@ def grade_card(
             reviewed_at=now,
             duration_ms=max(0, min(duration_ms, 3_600_000)),
             phase_before=before["phase"],
-            phase_after=progress.phase,
+            phase_after=after["phase"],
             interval_seconds=int(shown_interval(outcome).total_seconds()),
             state_before=before,
             state_after=after,
@@ -397,7 +412,7 @@ def grade_card(
     )
     db.session.commit()
     assert outcome.card.due is not None
-    return Graded(card_id, outcome.card.due, progress.phase, shown_interval(outcome), outcome.leech)
+    return Graded(card_id, outcome.card.due, str(after["phase"]), shown_interval(outcome), outcome.leech)
 
 
 def undo_last(user: User, now: datetime) -> int | None:
