@@ -459,6 +459,19 @@ def bury(user: User, card_id: int, now: datetime) -> None:
     db.session.commit()
 
 
+CARD_ACTIONS = ("suspend", "unsuspend", "bury")
+
+
+def card_action(user: User, card_id: int, action: str, now: datetime) -> None:
+    """Suspend, unsuspend or bury one of the learner's cards (raises StudyError for a foreign one)."""
+    if action == "bury":
+        bury(user, card_id, now)
+    elif action in CARD_ACTIONS:
+        set_suspended(user, card_id, action == "suspend")
+    else:
+        raise ValueError(f"unknown card action {action!r}")
+
+
 def leeches(user: User) -> list[StudyCard]:
     rows = db.session.scalars(
         select(CardProgress)

@@ -147,12 +147,8 @@ def undo() -> Any:
 
 
 def _card_action(card_id: int, action: str) -> dict[str, bool]:
-    user = current_learner()
     try:
-        if action == "bury":
-            study.bury(user, card_id, now())
-        else:
-            study.set_suspended(user, card_id, action == "suspend")
+        study.card_action(current_learner(), card_id, action, now())
     except study.StudyError as exc:
         abort(404, message=str(exc))
     return {"ok": True}

@@ -146,12 +146,8 @@ def undo() -> ResponseReturnValue:
 @bp.post("/study/cards/<int:card_id>/<any(suspend, unsuspend, bury):action>")
 @login_required
 def card_action(card_id: int, action: str) -> ResponseReturnValue:
-    user = current_learner()
     try:
-        if action == "bury":
-            study.bury(user, card_id, now())
-        else:
-            study.set_suspended(user, card_id, action == "suspend")
+        study.card_action(current_learner(), card_id, action, now())
     except study.StudyError as exc:
         abort(404, description=str(exc))
     flash(
