@@ -30,6 +30,16 @@ class Trace:
         self.dhs: np.ndarray | None = None  # filled by backward: dL/dh_t, recurrent part included
 
 
+class Runner(ABC):
+    """Prediction's forward pass over one sequence: every word's input pre-activation (embedding times
+    input weights, plus bias) is looked up from a table computed once, so a step costs one small matrix
+    product and a few vector operations."""
+
+    @abstractmethod
+    def run(self, ids: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
+        """Hidden states (T, n_hidden) after each token id, from the zero state or `h0`."""
+
+
 class Cell(ABC):
     """A recurrent cell over batches laid out time-major: xs (T, B, n_in) -> hs (T + 1, B, n_hidden)."""
 
@@ -51,12 +61,8 @@ class Cell(ABC):
         """Write the cell's parameter gradients into `grads`, set `trace.dhs` and return dL/dxs."""
 
     @abstractmethod
-    def input_table(self, params: ParamSet, embedding: np.ndarray) -> np.ndarray:
-        """Every word's input pre-activation (embedding times input weights, plus bias), one row per id."""
-
-    @abstractmethod
-    def run(self, params: ParamSet, rows: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
-        """Hidden states (T, n_hidden) for one sequence, given its rows of the input table."""
+    def runner(self, params: ParamSet, embedding: np.ndarray) -> Runner:
+        """A fast single-sequence forward pass for prediction, with the input side precomputed."""
 
     @abstractmethod
     def explain(
@@ -76,15 +82,6 @@ def orthogonal(rng: np.random.Generator, n: int) -> np.ndarray:
     nor grows a gradient on its own."""
     q, r = np.linalg.qr(rng.standard_normal((n, n)))
     return q * np.sign(np.diag(r))
-
-
-def sigmoid_(x: np.ndarray) -> np.ndarray:
-    """Logistic function in place, via tanh so large inputs never overflow."""
-    x *= 0.5
-    np.tanh(x, out=x)
-    x *= 0.5
-    x += 0.5
-    return x
 
 
 def terms(x_part: float, h_part: float, bias: float, value: float) -> Terms:

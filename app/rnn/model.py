@@ -8,15 +8,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.rnn.cells import Cell, Terms
-from app.rnn.gru import GRUCell
+from app.rnn.cells import Cell, Runner, Terms
 from app.rnn.gradflow import gradient_norms
+from app.rnn.gru import GRUCell
 from app.rnn.params import ParamSet
 from app.rnn.store import ModelFileError, PathLike, read_model_file, write_model_file
 from app.rnn.text import PromptError, Vocabulary, tokenize
 from app.rnn.vanilla import VanillaCell
 
 CELLS: dict[str, Callable[[], Cell]] = {"vanilla": VanillaCell, "gru": GRUCell}
+EMBEDDING_STD = 0.3  # small inputs keep tanh units out of saturation early in training
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,14 @@ class LanguageModel:
         self.params = ParamSet(shapes, dtype)
         self.steps = 0
         self.perplexities: dict[str, float] = {}
-        self._table: np.ndarray | None = None
+        self._runner: Runner | None = None
+        self._output: tuple[np.ndarray, np.ndarray] | None = None
         if initialise:
             self._initialise(np.random.default_rng(seed))
 
     def _initialise(self, rng: np.random.Generator) -> None:
         """Draw every weight from one generator in a fixed order: the same seed, the same bits."""
-        self.params["embedding"][...] = rng.standard_normal(self.params["embedding"].shape)
+        self.params["embedding"][...] = EMBEDDING_STD * rng.standard_normal(self.params["embedding"].shape)
         self.cell.init(self.params, rng)
         self.params["W_hy"][...] = rng.uniform(-1, 1, self.params["W_hy"].shape) / np.sqrt(self.hidden)
         self.params["b_y"][...] = 0.0
@@ -92,27 +94,25 @@ class LanguageModel:
         return copy
 
     def weights_changed(self) -> None:
-        """Drop cached lookup tables; training calls this after each update."""
-        self._table = None
+        """Drop the prediction's precomputed tables; training calls this after each update."""
+        self._runner = self._output = None
 
     # Training -----------------------------------------------------------------------------------------
 
     def loss_and_grads(self, inputs: np.ndarray, targets: np.ndarray, grads: ParamSet) -> float:
         """Mean cross-entropy of `targets` (B, T) given `inputs` (B, T); gradients go into `grads`."""
-        ids = np.ascontiguousarray(inputs.T)
-        emb = self.params["embedding"]
-        trace = self.cell.forward(self.params, emb[ids])
+        params, ids = self.params, np.ascontiguousarray(inputs.T)
+        trace = self.cell.forward(params, params["embedding"][ids])
         steps, batch = ids.shape
         flat_h = trace.hs[1:].reshape(steps * batch, self.hidden)
-        dlogits, loss = softmax_cross_entropy(
-            flat_h @ self.params["W_hy"] + self.params["b_y"], targets.T.ravel()
-        )
+        logits = np.dot(flat_h, params["W_hy"])  # the output layer, batched over every time step
+        logits += params["b_y"]
+        dlogits, loss = softmax_cross_entropy(logits, targets.T.ravel())
         np.dot(flat_h.T, dlogits, out=grads["W_hy"])
         np.sum(dlogits, axis=0, out=grads["b_y"])
-        dhs = (dlogits @ self.params["W_hy"].T).reshape(steps, batch, self.hidden)
-        dxs = self.cell.backward(self.params, trace, dhs, grads)
-        grads["embedding"][...] = 0.0
-        np.add.at(grads["embedding"], ids.ravel(), dxs.reshape(steps * batch, self.embed))
+        dhs = np.dot(dlogits, params["W_hy"].T).reshape(steps, batch, self.hidden)
+        dxs = self.cell.backward(params, trace, dhs, grads)
+        scatter_add_rows(grads["embedding"], ids.ravel(), dxs.reshape(steps * batch, self.embed))
         return loss
 
     def log_likelihoods(self, inputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -129,33 +129,46 @@ class LanguageModel:
 
     def hidden_states(self, ids: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
         """h_t for every token id (T, hidden), starting from the zero state or `h0`."""
-        if self._table is None:
-            self._table = self.cell.input_table(self.params, self.params["embedding"])
-        return self.cell.run(self.params, self._table[ids], h0)
+        if self._runner is None:
+            self._runner = self.cell.runner(self.params, self.params["embedding"])
+            self._output = (self.params["W_hy"].copy(), self.params["b_y"].copy())
+        return self._runner.run(ids, h0)
 
     def next_probabilities(self, h: np.ndarray, temperature: float = 1.0) -> np.ndarray:
         """p(next word | h) after dividing the logits by the temperature; sums to 1 over the vocabulary."""
+        weights, total = self._softmax_weights(h, temperature)
+        weights /= total
+        return weights
+
+    def _softmax_weights(self, h: np.ndarray, temperature: float) -> tuple[np.ndarray, float]:
+        """exp((z - max z) / T) for the logits z after h, and their sum: the softmax before dividing."""
         if not temperature > 0:
             raise ValueError("the temperature must be positive")
-        z = h @ self.params["W_hy"]
-        z += self.params["b_y"]
+        if self._output is None:
+            self.hidden_states(np.zeros(0, dtype=np.intp))
+        assert self._output is not None
+        w_hy, b_y = self._output
+        z = np.dot(h, w_hy)
+        z += b_y
         z -= z.max()
         if temperature != 1.0:
             z *= 1.0 / temperature
         np.exp(z, out=z)
-        z /= z.sum()
-        return z
+        return z, float(np.add.reduce(z))
 
     def predict(self, text: str, k: int = 5, temperature: float = 1.0) -> Prediction:
         """Tokens, unknown words, the k likeliest next words (never <unk>) and the hidden states."""
+        if k < 1:
+            raise ValueError("k must be at least 1")
         tokens, ids = self._prompt(text)
         hs = self.hidden_states(ids)
-        probs = self.next_probabilities(hs[-1], temperature)
-        probs[0] = -1.0  # <unk> is not a word to offer
-        k = min(k, len(probs) - 1)
-        best = np.argpartition(probs, -k)[-k:]
-        best = best[np.argsort(-probs[best], kind="stable")]
-        top = list(zip(self.vocab.decode(best.tolist()), probs[best].tolist(), strict=True))
+        weights, total = self._softmax_weights(hs[-1], temperature)
+        weights[0] = -1.0  # <unk> is not a word to offer
+        top = []
+        for _ in range(min(k, len(weights) - 1)):  # k argmax passes beat a partition for small k
+            best = int(weights.argmax())
+            top.append((self.vocab.words[best], float(weights[best]) / total))
+            weights[best] = -1.0
         unknown = [t for t, i in zip(tokens, ids.tolist(), strict=True) if i == 0]
         return Prediction(tokens, unknown, top, hs.tolist())
 
@@ -193,9 +206,10 @@ class LanguageModel:
             )
         return details
 
-    def gradient_norms(self, text: str, scale: float = 1.0) -> list[float]:
-        """||dL/dh_t|| for the loss on the last word, one per earlier word (see app.rnn.gradflow)."""
-        return gradient_norms(self, text, scale)
+    def gradient_norms(self, text: str, scale: float = 1.0, rerun: bool = False) -> list[float]:
+        """||dL/dh_t|| for the loss on the last word, one per earlier word, with the recurrent weights
+        scaled by `scale` in the backward pass (and in the forward pass too if `rerun`); see app.rnn.gradflow."""
+        return gradient_norms(self, text, scale, rerun)
 
     def _prompt(self, text: str) -> tuple[list[str], np.ndarray]:
         tokens = tokenize(text)
@@ -243,10 +257,26 @@ def load_model(path: PathLike) -> LanguageModel:
     return model
 
 
+def scatter_add_rows(target: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
+    """target = 0, then target[rows[i]] += values[i] for every i (repeated rows add up).
+
+    Flat indices take numpy's fast one-dimensional path of `add.at`, several times faster than rows."""
+    width = target.shape[1]
+    target[...] = 0.0
+    flat = (rows[:, None] * width + np.arange(width)).ravel()
+    np.add.at(target.reshape(-1), flat, values.ravel())
+
+
 def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, float]:
-    """d(mean cross-entropy)/d(logits), computed in place over `logits` (N, V), and the loss."""
+    """d(mean cross-entropy)/d(logits), computed in place over `logits` (N, V), and the loss.
+
+    One shift by the batch's largest logit usually replaces the per-row maximum (two passes fewer); if
+    any logit lies far enough below it to risk underflow, every row is shifted by its own maximum too.
+    """
     rows = np.arange(len(targets))
-    logits -= logits.max(axis=1, keepdims=True)
+    logits -= logits.max()
+    if logits.min() < np.log(np.finfo(logits.dtype).tiny) / 2:
+        logits -= logits.max(axis=1, keepdims=True)
     picked = logits[rows, targets]
     np.exp(logits, out=logits)
     sums = logits.sum(axis=1)

@@ -57,9 +57,9 @@ class Vocabulary:
         return self.index.get(word, 0)
 
     def encode(self, tokens: Sequence[str]) -> np.ndarray:
-        """Token ids (int32), unknown tokens as 0."""
+        """Token ids, unknown tokens as 0."""
         get = self.index.get
-        return np.fromiter((get(t, 0) for t in tokens), dtype=np.int32, count=len(tokens))
+        return np.array([get(t, 0) for t in tokens], dtype=np.intp)
 
     def decode(self, ids: Iterable[int]) -> list[str]:
         return [self.words[i] for i in ids]

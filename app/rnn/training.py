@@ -83,17 +83,18 @@ def train(
     return history
 
 
-def perplexity(model: LanguageModel, token_ids: np.ndarray, seq_len: int = 20) -> float:
+def perplexity(model: LanguageModel, token_ids: np.ndarray, seq_len: int = 20, chunk: int = 256) -> float:
     """exp(mean negative log-likelihood) of every token but the first, read in windows of `seq_len`
-    predictions from the zero state (the context the model was trained with)."""
+    predictions from the zero state (the context the model was trained with), `chunk` windows at a time."""
     ids = np.asarray(token_ids, dtype=np.intp)
     if len(ids) < 2:
         raise ValueError("need at least two tokens to measure perplexity")
     full = (len(ids) - 1) // seq_len
-    parts = []
-    if full:
-        windows = ids[np.arange(full)[:, None] * seq_len + np.arange(seq_len + 1)]
-        parts.append(model.log_likelihoods(windows[:, :-1], windows[:, 1:]).ravel())
+    windows = ids[np.arange(full)[:, None] * seq_len + np.arange(seq_len + 1)]
+    parts = [
+        model.log_likelihoods(part[:, :-1], part[:, 1:]).ravel()
+        for part in (windows[i : i + chunk] for i in range(0, full, chunk))
+    ]
     tail = ids[full * seq_len :]
     if len(tail) > 1:
         parts.append(model.log_likelihoods(tail[None, :-1], tail[None, 1:]).ravel())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.rnn.cells import Cell, Terms, Trace, orthogonal, terms, uniform
+from app.rnn.cells import Cell, Runner, Terms, Trace, orthogonal, terms, uniform
 from app.rnn.params import ParamSet, Shapes
 
 
@@ -33,10 +33,10 @@ class VanillaCell(Cell):
         hs = np.empty((steps + 1, batch, w_hh.shape[0]), dtype=xs.dtype)
         hs[0] = 0.0
         recurrent = np.empty_like(hs[0])
-        for t in range(steps):
-            np.dot(hs[t], w_hh, out=recurrent)
-            np.add(a[t], recurrent, out=recurrent)
-            np.tanh(recurrent, out=hs[t + 1])
+        for h, a_t, h_next in zip(hs[:-1], a, hs[1:], strict=True):
+            np.dot(h, w_hh, out=recurrent)
+            np.add(a_t, recurrent, out=recurrent)
+            np.tanh(recurrent, out=h_next)
         return Trace(xs, hs)
 
     def backward(self, params: ParamSet, trace: Trace, dhs: np.ndarray, grads: ParamSet) -> np.ndarray:
@@ -47,10 +47,10 @@ class VanillaCell(Cell):
         total = np.empty_like(dhs)
         da = np.empty_like(dhs)
         carried = np.zeros((batch, n_hidden), dtype=dhs.dtype)
-        for t in range(steps - 1, -1, -1):
-            np.add(dhs[t], carried, out=total[t])
-            np.multiply(total[t], slope[t], out=da[t])
-            np.dot(da[t], w_hh_t, out=carried)
+        for dh, tot, slope_t, da_t in zip(dhs[::-1], total[::-1], slope[::-1], da[::-1], strict=True):
+            np.add(dh, carried, out=tot)
+            np.multiply(tot, slope_t, out=da_t)
+            np.dot(da_t, w_hh_t, out=carried)
         trace.dhs = total
         da2 = da.reshape(steps * batch, n_hidden)
         np.dot(hs[:-1].reshape(steps * batch, n_hidden).T, da2, out=grads["W_hh"])
@@ -58,19 +58,8 @@ class VanillaCell(Cell):
         np.sum(da2, axis=0, out=grads["b_h"])
         return (da2 @ params["W_xh"].T).reshape(xs.shape)
 
-    def input_table(self, params: ParamSet, embedding: np.ndarray) -> np.ndarray:
-        return embedding @ params["W_xh"] + params["b_h"]
-
-    def run(self, params: ParamSet, rows: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
-        w_hh = params["W_hh"]
-        hs = np.empty_like(rows)
-        h = np.zeros(w_hh.shape[0], dtype=rows.dtype) if h0 is None else h0
-        for t in range(len(rows)):
-            np.dot(h, w_hh, out=hs[t])
-            np.add(hs[t], rows[t], out=hs[t])
-            np.tanh(hs[t], out=hs[t])
-            h = hs[t]
-        return hs
+    def runner(self, params: ParamSet, embedding: np.ndarray) -> VanillaRunner:
+        return VanillaRunner(embedding @ params["W_xh"] + params["b_h"], params["W_hh"].copy())
 
     def explain(
         self, params: ParamSet, x: np.ndarray, h_prev: np.ndarray, unit: int
@@ -79,3 +68,20 @@ class VanillaCell(Cell):
         h_part = h_prev @ params["W_hh"][:, unit]
         bias = params["b_h"][unit]
         return terms(x_part, h_part, bias, np.tanh(x_part + h_part + bias)), {}
+
+
+class VanillaRunner(Runner):
+    def __init__(self, table: np.ndarray, w_hh: np.ndarray) -> None:
+        self.table, self.w_hh = table, w_hh
+
+    def run(self, ids: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
+        hs = self.table.take(ids, axis=0)  # a fresh array; each row becomes h_t in place
+        h = np.zeros(self.w_hh.shape[0], dtype=hs.dtype) if h0 is None else h0
+        recurrent = np.empty_like(h)
+        w_hh = self.w_hh
+        for row in hs:
+            np.dot(h, w_hh, out=recurrent)
+            np.add(row, recurrent, out=row)
+            np.tanh(row, out=row)
+            h = row
+        return hs

@@ -27,9 +27,9 @@ WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "rnn" / "weights"
 CORPUS_FOLDER = "rnn"  # plain-text corpus under the content folder: content/rnn/*.txt
 
 # Training settings of the shipped models (see docs/rnn-demo.md for the figures they give).
-MIN_COUNT, MAX_VOCAB = 2, 2000
-EMBED, HIDDEN = 32, 64
-STEPS, BATCH, SEQ_LEN, LR, CLIP = 6000, 32, 20, 0.005, 5.0
+MIN_COUNT, MAX_VOCAB = 2, 1600
+EMBED, HIDDEN = 32, 96
+STEPS, BATCH, SEQ_LEN, LR, CLIP = 600, 32, 20, 0.005, 5.0
 
 _REMOVED = [
     re.compile(r"```.*?```", re.S),  # code blocks
@@ -62,7 +62,7 @@ def plain_text(markdown: str) -> str:
     markdown = CLOZE.sub(r"\2", markdown)
     for pattern in _REMOVED:
         markdown = pattern.sub(" ", markdown)
-    return _MARKUP.sub(" ", _LINK.sub(r"\1", markdown))
+    return " ".join(_MARKUP.sub(" ", _LINK.sub(r"\1", markdown)).split())
 
 
 def set_texts(question_set: QuestionSet) -> list[str]:
