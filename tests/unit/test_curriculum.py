@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -140,3 +141,21 @@ def test_no_sentence_is_copied_from_the_seed_pages() -> None:
     for path in FILES:
         copied = _eight_word_runs(path.read_text(encoding="utf-8")) & seed_runs
         assert not copied, f"{path.name} repeats the seeds: {[' '.join(run) for run in copied][:3]}"
+
+
+def test_flask_content_check_passes_the_whole_course(tmp_path: Path) -> None:
+    from app import create_app
+
+    app = create_app(
+        {
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+            "UNROLL_CONTENT_DIR": str(CONTENT),
+            "UNROLL_CONTENT_RELOAD_SECONDS": -1,
+        }
+    )
+    result = app.test_cli_runner().invoke(args=["content", "check", "--json"])
+    files = json.loads(result.output)["files"]
+    assert result.exit_code == 0
+    assert len(files) == len(SETS)
+    assert all(f["errors"] == [] and f["warnings"] == [] for f in files)
