@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
@@ -13,6 +12,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import limiter
 from app.services import accounts
+from app.web.clock import now
 from app.web.forms import LoginForm, RegisterForm, SettingsForm
 from app.web.security import current_learner
 
@@ -56,7 +56,7 @@ def register() -> ResponseReturnValue:
                 )
             else:
                 user = accounts.register(
-                    form.username.data or "", form.password.data or "", datetime.now(UTC)
+                    form.username.data or "", form.password.data or "", now()
                 )
         except accounts.AccountError as exc:
             form.username.errors = [str(exc)]
@@ -71,7 +71,7 @@ def register() -> ResponseReturnValue:
 def start_as_guest() -> ResponseReturnValue:
     """Start studying at once; a signed cookie keeps the guest's progress."""
     if not current_user.is_authenticated:
-        login_user(accounts.create_guest(datetime.now(UTC)), remember=True)
+        login_user(accounts.create_guest(now()), remember=True)
     return redirect(_safe_next(url_for("study.study_page")))
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, stream_with_context
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from app.services import catalog, export, stats
+from app.web.clock import now
 from app.web.security import current_learner
 
 bp = Blueprint("stats", __name__)
@@ -51,10 +52,6 @@ class BarChart:
     left: int = LEFT
     right: int = WIDTH - RIGHT
     baseline: int = HEIGHT - BOTTOM
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def short_date(day: date) -> str:
@@ -136,7 +133,7 @@ def forecast_chart(points: Sequence[stats.DayCount]) -> BarChart:
 @login_required
 def stats_page() -> ResponseReturnValue:
     user = current_learner()
-    overview = stats.overview(user, _now())
+    overview = stats.overview(user, now())
     return render_template(
         "stats.html",
         overview=overview,

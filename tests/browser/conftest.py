@@ -58,7 +58,23 @@ def _serve(app: Flask) -> tuple[BaseWSGIServer, threading.Thread]:
     return server, thread
 
 
+class ServerClock:
+    """The server's clock for browser tests: it runs at real speed, but from noon UTC today, so no
+    test ever straddles the learners' 4 am day boundary; a test may also move it on by hand."""
+
+    def __init__(self) -> None:
+        real = datetime.now(UTC)
+        self.offset = real.replace(hour=12, minute=0, second=0, microsecond=0) - real
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+
 def _start(tmp: Path, content_dir: Path, **extra: Any) -> tuple[LiveServer, BaseWSGIServer]:
+    extra.setdefault("UNROLL_CLOCK", ServerClock())
     app = create_app(app_config(f"sqlite:///{tmp / 'live.sqlite3'}", content_dir, **extra))
     with app.app_context():
         db.create_all()
@@ -101,19 +117,6 @@ def foreign_requests(page: Page, live_server: LiveServer) -> list[str]:
 def assert_accessible(axe: Axe, page: Page) -> None:
     results = axe.run(page)
     assert results.violations_count == 0, results.generate_report()
-
-
-class ServerClock:
-    """The server's clock for one test: real time until the test moves it."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += timedelta(seconds=seconds)
 
 
 @pytest.fixture

@@ -42,6 +42,8 @@ def tokens(app: Flask, client: FlaskClient, content_dir: Path) -> dict[str, dict
     (content_dir / "gates.md").write_text(SET, encoding="utf-8")
     with app.app_context():
         sync_content(content_dir, datetime.now(UTC))
+    noon = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)  # far from the 4 am day boundary
+    app.config["UNROLL_CLOCK"] = lambda: noon
     headers = {}
     for name in ("ada", "bob"):
         client.post("/api/v1/users", json={"username": name, "password": "correct horse"})
