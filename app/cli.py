@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.cli_rnn import rnn_cli
 from app.content import ParseResult, check_path, expand_paths
 from app.services import accounts
 from app.services.content_sync import sync_content
@@ -137,5 +138,5 @@ def replay_command(file: TextIO) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for group in (content_cli, users_cli, srs_cli):
+    for group in (content_cli, users_cli, srs_cli, rnn_cli):
         app.cli.add_command(group)

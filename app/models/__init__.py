@@ -4,6 +4,7 @@ from app.models.accounts import ApiToken, User
 from app.models.content import Card, ContentSet, SyncLock
 from app.models.quiz import QuizAttempt, QuizQuestion
 from app.models.study import CardProgress, ReviewLog
+from app.models.training import TrainingJob
 
 __all__ = [
     "ApiToken",
@@ -14,5 +15,6 @@ __all__ = [
     "QuizQuestion",
     "ReviewLog",
     "SyncLock",
+    "TrainingJob",
     "User",
 ]
