@@ -55,9 +55,7 @@ def register() -> ResponseReturnValue:
                     current_learner(), form.username.data or "", form.password.data or ""
                 )
             else:
-                user = accounts.register(
-                    form.username.data or "", form.password.data or "", now()
-                )
+                user = accounts.register(form.username.data or "", form.password.data or "", now())
         except accounts.AccountError as exc:
             form.username.errors = [str(exc)]
             return render_template("auth/register.html", form=form), 422
