@@ -61,6 +61,10 @@ def settings_from_environment(instance_path: Path, overrides: dict[str, Any]) ->
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
     }
+    for name in ("SLOTS", "MAX_STEPS", "CPU_SECONDS"):
+        value = os.environ.get(f"UNROLL_RNN_TRAIN_{name}")
+        if value:
+            settings[f"UNROLL_RNN_TRAIN_{name}"] = int(value)
     return settings | normalise_overrides(overrides)
 
 
