@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,8 +37,12 @@ class Runner(ABC):
     product and a few vector operations."""
 
     @abstractmethod
-    def run(self, ids: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
-        """Hidden states (T, n_hidden) after each token id, from the zero state or `h0`."""
+    def run(self, ids: Sequence[int] | np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
+        """Hidden states (T, n_hidden), a new array, after each token id, from the zero state or `h0`."""
+
+    def states(self, ids: Sequence[int] | np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
+        """Like `run`, but possibly a view into the runner's buffers, valid until its next call."""
+        return self.run(ids, h0)
 
 
 class Cell(ABC):

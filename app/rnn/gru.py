@@ -7,11 +7,19 @@ applied after the recurrent product):
     h_t = (1 - z_t) * n_t + z_t * h_{t-1}                         z_t near 1 keeps the old state
 
 The parameters hold the three gates as column blocks [r | z | n] of W_x (n_in, 3H), W_h (H, 3H) and
-b (3H); b_hn (H) sits inside the reset gate's product. Training's forward pass works gate-major, so each
-step's operands are contiguous; its backward pass takes one product per step for all three gates.
+b (3H); b_hn (H) sits inside the reset gate's product. Training's forward pass takes one stacked product
+per step for the three gates, gate-major so that each step's operands are contiguous; its backward pass
+takes one product per step for all three gates. Prediction has its own runner, `GRURunner`.
+
+At these sizes (a step's operands hold 16 x 64 numbers in training, 64 in prediction) NumPy's cost is
+mostly per call, so the code counts calls: out= arguments go by position (a keyword costs about 0.1 µs),
+views are made once rather than at every step, and operands are contiguous wherever the layout allows.
 """
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -20,13 +28,14 @@ from app.rnn.params import ParamSet, Shapes
 
 
 class GRUTrace(Trace):
-    """The GRU's forward values, gate-major so every per-step operand is contiguous: gates r and z
-    (T, 2, B, H); candidate n, hn = W_hn h + b_hn and h_{t-1} - n, each (T, B, H)."""
+    """The GRU's forward values, each (T, B, H) and contiguous: the gates r and z, hn = W_hn h + b_hn, the
+    candidate n and h_{t-1} - n. (NumPy is about twice as fast on whole contiguous arrays as on strided
+    views, so the backward pass's vectorised work wants one array per quantity.)"""
 
-    def __init__(self, xs: np.ndarray, hs: np.ndarray, rz: np.ndarray, n: np.ndarray, hn: np.ndarray) -> None:
+    def __init__(self, xs: np.ndarray, hs: np.ndarray) -> None:
         super().__init__(xs, hs)
-        self.rz, self.n, self.hn = rz, n, hn
-        self.h_minus_n = np.empty_like(n)
+        shape = (hs.shape[0] - 1, *hs.shape[1:])
+        self.r, self.z, self.hn, self.n, self.h_minus_n = (np.empty(shape, dtype=hs.dtype) for _ in range(5))
 
 
 class GRUCell(Cell):
@@ -54,76 +63,91 @@ class GRUCell(Cell):
         params["b_hn"][...] = 0.0
 
     def forward(self, params: ParamSet, xs: np.ndarray) -> GRUTrace:
-        steps, batch, _ = xs.shape
-        n_hidden = params["W_h"].shape[0]
-        gx = _per_gate(xs, params["W_x"], params["b"])
-        gx[:2] *= 0.5  # sigmoid(a) = (1 + tanh(a / 2)) / 2, and halving is exact
-        w_r, w_z, w_n = _blocks(params["W_h"])
-        w_r *= 0.5
-        w_z *= 0.5
-        b_hn, halves = params["b_hn"], np.full((2, batch, n_hidden), 0.5, dtype=xs.dtype)
-        hs = np.zeros((steps + 1, batch, n_hidden), dtype=xs.dtype)
-        rz = np.empty((steps, 2, batch, n_hidden), dtype=xs.dtype)
-        n = np.empty((steps, batch, n_hidden), dtype=xs.dtype)
-        trace = GRUTrace(xs, hs, rz, n, np.empty_like(n))
-        # Iterating over views made once costs less than indexing every array at every step.
-        views = zip(
-            hs[:-1],
-            hs[1:],
-            rz,
-            rz[:, 0],
-            rz[:, 1],
-            trace.hn,
-            n,
-            trace.h_minus_n,
-            gx[:2].swapaxes(0, 1),
-            gx[2],
-            strict=True,
+        steps, batch, n_in = xs.shape
+        size = params["W_h"].shape[0]
+        # sigmoid(a) = (1 + tanh(a / 2)) / 2, so the r and z columns are halved (exact in floating point).
+        half = _halved_gates(size, xs.dtype)
+        product = np.dot(xs.reshape(steps * batch, n_in), params["W_x"] * half)  # all steps at once
+        gx = np.empty((steps, 3, batch, size), dtype=xs.dtype)  # gate-major within a step
+        np.add(
+            product.reshape(steps, batch, 3, size).swapaxes(1, 2),
+            (params["b"] * half).reshape(3, 1, size),
+            gx,
         )
-        for h, h_next, gates, r, z, hn, cand, h_minus_n, x_rz, x_n in views:
-            np.dot(h, w_r, out=r)
-            np.dot(h, w_z, out=z)
-            np.dot(h, w_n, out=hn)
-            np.add(gates, x_rz, out=gates)
-            np.tanh(gates, out=gates)
-            np.multiply(gates, halves, out=gates)
-            np.add(gates, halves, out=gates)
-            np.add(hn, b_hn, out=hn)
-            np.multiply(r, hn, out=cand)
-            np.add(cand, x_n, out=cand)
-            np.tanh(cand, out=cand)
-            np.subtract(h, cand, out=h_minus_n)
-            np.multiply(h_minus_n, z, out=h_next)
-            np.add(h_next, cand, out=h_next)
+        # One stacked product per step gives the three gates' recurrent parts, gate-major: (3, B, H).
+        w_h = np.ascontiguousarray((params["W_h"] * half).reshape(size, 3, size).swapaxes(0, 1))
+        b_hn = np.tile(params["b_hn"], (batch, 1))  # a full operand: cheaper than a broadcast one
+        halves = np.full((2, batch, size), 0.5, dtype=xs.dtype)
+        half_one = halves[0]
+        hs = np.empty((steps + 1, batch, size), dtype=xs.dtype)
+        hs[0] = 0.0
+        trace = GRUTrace(xs, hs)
+        g = np.empty((3, batch, size), dtype=xs.dtype)  # a step's three recurrent products, gate-major
+        g_rz, g_r, g_z, g_hn = g[:2], g[0], g[1], g[2]
+        matmul, add, multiply, subtract, tanh = np.matmul, np.add, np.multiply, np.subtract, np.tanh
+        # Views made once, and out= by position: both cost less than indexing or keywords at every step.
+        views = zip(
+            hs[:-1], hs[1:], trace.r, trace.z, trace.hn, trace.n, trace.h_minus_n, gx[:, :2], gx[:, 2],
+            strict=True,
+        )  # fmt: skip
+        for h, h_next, r, z, hn, n, h_minus_n, x_rz, x_n in views:
+            matmul(h, w_h, g)
+            add(g_rz, x_rz, g_rz)
+            tanh(g_rz, g_rz)
+            multiply(g_rz, halves, g_rz)
+            add(g_r, half_one, r)
+            add(g_z, half_one, z)
+            add(g_hn, b_hn, hn)
+            multiply(r, hn, n)
+            add(n, x_n, n)
+            tanh(n, n)
+            subtract(h, n, h_minus_n)
+            multiply(h_minus_n, z, h_next)
+            add(h_next, n, h_next)
         return trace
 
     def backward(self, params: ParamSet, trace: Trace, dhs: np.ndarray, grads: ParamSet) -> np.ndarray:
         assert isinstance(trace, GRUTrace)
         steps, batch, size = dhs.shape
-        r, z = trace.rz[:, 0], trace.rz[:, 1]
-        keep = 1.0 - z
-        via_z = z * keep * trace.h_minus_n  # dL/d(z pre-activation) = dL/dh_t * via_z
-        via_n = keep * (1.0 - trace.n * trace.n)  # dL/d(n pre-activation) = dL/dh_t * via_n
-        via_r_and_r = np.empty((steps, batch, 2, size), dtype=dhs.dtype)
-        np.multiply(trace.hn * r, 1.0 - r, out=via_r_and_r[:, :, 0])  # d(r pre) = d(n pre) * this
-        via_r_and_r[:, :, 1] = r
-        # d[t] is (B, 3, H) = [d r-pre | d z-pre | d(W_hn h + b_hn)], the column layout of W_h, so one
-        # product per step carries the gradient back through all three gates.
+        r, z, hn = trace.r, trace.z, trace.hn
+        # dL/dh_t (recurrent part included) times per-gate factors gives every pre-activation gradient:
+        # d[t] (B, 3, H) = dL/dh_t * [d r-pre | d z-pre | d(W_hn h + b_hn)] per unit of dL/dh_t, laid out
+        # as W_h's columns, so one product per step carries the gradient back through all three gates.
+        factors = np.empty((3, *dhs.shape), dtype=dhs.dtype)  # one contiguous array per gate
+        f_r, f_z, f_hn = factors
+        via_n = np.multiply(trace.n, trace.n)  # dL/d(n pre-activation) = dL/dh_t * via_n
+        np.subtract(1.0, via_n, via_n)
+        np.subtract(1.0, z, f_z)
+        np.multiply(via_n, f_z, via_n)
+        np.multiply(f_z, z, f_z)
+        np.multiply(f_z, trace.h_minus_n, f_z)
+        np.multiply(via_n, r, f_hn)
+        np.subtract(1.0, r, f_r)
+        np.multiply(f_r, hn, f_r)
+        np.multiply(f_r, f_hn, f_r)
         d = np.empty((steps, batch, 3, size), dtype=dhs.dtype)
-        dn, total = np.empty_like(dhs), np.empty_like(dhs)
+        total = np.empty_like(dhs)
         carried, product = np.zeros_like(dhs[0]), np.empty_like(dhs[0])
-        w_h_t = params["W_h"].T
-        back = (a[::-1] for a in (dhs, total, d, dn, via_z, via_n, via_r_and_r, z))
-        for dh, tot, d_t, dn_t, vz, vn, vrr, z_t in zip(*back, strict=True):
-            np.add(dh, carried, out=tot)
-            np.multiply(tot, vz, out=d_t[:, 1])
-            np.multiply(tot, vn, out=dn_t)
-            np.multiply(dn_t[:, None, :], vrr, out=d_t[:, ::2])
-            np.multiply(tot, z_t, out=carried)
-            np.dot(d_t.reshape(batch, 3 * size), w_h_t, out=product)
-            np.add(carried, product, out=carried)
+        w_h_t = np.ascontiguousarray(params["W_h"].T)
+        add, multiply, dot = np.add, np.multiply, np.dot
+        per_step = (
+            dhs,
+            total,
+            factors.swapaxes(0, 1),
+            d.swapaxes(1, 2),
+            d.reshape(steps, batch, 3 * size),
+            z,
+        )
+        back = zip(*(a[::-1] for a in per_step), strict=True)
+        for dh, tot, f_t, d_t, d_flat, z_t in back:
+            add(dh, carried, tot)
+            multiply(tot, f_t, d_t)
+            multiply(tot, z_t, carried)
+            dot(d_flat, w_h_t, product)
+            add(carried, product, carried)
         trace.dhs = total
-        return _weight_grads(params, grads, trace, d.reshape(steps * batch, 3 * size), dn)
+        np.multiply(total, via_n, via_n)  # now dL/d(n pre-activation)
+        return _weight_grads(params, grads, trace, d.reshape(steps * batch, 3 * size), via_n)
 
     def runner(self, params: ParamSet, embedding: np.ndarray) -> GRURunner:
         return GRURunner(embedding @ params["W_x"] + params["b"], params["W_h"], params["b_hn"])
@@ -146,78 +170,149 @@ class GRUCell(Cell):
         return terms(x_part[2], reset, bias[2], n), gates
 
 
-def _blocks(w: np.ndarray) -> list[np.ndarray]:
-    """Contiguous copies of the r, z and n column blocks of a (rows, 3H) weight matrix."""
-    size = w.shape[1] // 3
-    return [np.ascontiguousarray(w[:, g * size : (g + 1) * size]) for g in range(3)]
-
-
-def _per_gate(xs: np.ndarray, w_x: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Input pre-activations of all steps, gate-major: (3, T, B, H)."""
-    steps, batch, n_in = xs.shape
-    size = w_x.shape[1] // 3
-    product = xs.reshape(steps * batch, n_in) @ w_x
-    out = np.empty((3, steps, batch, size), dtype=xs.dtype)
-    np.add(
-        product.reshape(steps * batch, 3, size).transpose(1, 0, 2),
-        b.reshape(3, 1, size),
-        out=out.reshape(3, -1, size),
-    )
-    return out
+def _halved_gates(size: int, dtype: np.dtype) -> np.ndarray:
+    """[0.5 (r, z columns) | 1 (n columns)]: multiplying by it halves the r and z pre-activations."""
+    half = np.ones(3 * size, dtype=dtype)
+    half[: 2 * size] = 0.5
+    return half
 
 
 def _weight_grads(
     params: ParamSet, grads: ParamSet, trace: GRUTrace, wide: np.ndarray, dn: np.ndarray
 ) -> np.ndarray:
-    """Parameter gradients from the pre-activation gradients `wide` (T * B, 3H), batched over all steps."""
+    """Parameter gradients from the pre-activation gradients `wide` (T * B, 3H), batched over all steps;
+    sums over the rows are products with a vector of ones, several times faster than np.sum here."""
     rows, size = wide.shape[0], wide.shape[1] // 3
+    ones = np.ones(rows, dtype=wide.dtype)
     np.dot(trace.hs[:-1].reshape(rows, size).T, wide, out=grads["W_h"])
-    np.sum(wide[:, 2 * size :], axis=0, out=grads["b_hn"])
+    np.dot(ones, wide[:, 2 * size :], out=grads["b_hn"])
     wide[:, 2 * size :] = dn.reshape(rows, size)  # the input side sees the candidate's own gradient
-    flat_x = trace.xs.reshape(rows, -1)
-    np.dot(flat_x.T, wide, out=grads["W_x"])
-    np.sum(wide, axis=0, out=grads["b"])
+    np.dot(trace.xs.reshape(rows, -1).T, wide, out=grads["W_x"])
+    np.dot(ones, wide, out=grads["b"])
     return np.dot(wide, params["W_x"].T).reshape(trace.xs.shape)
 
 
+class _Workspace:
+    """One thread's buffers for `GRURunner.states` and, made once, the per-step views into them.
+
+    `h` holds the states as rows [h_t | 1]: the constant 1 lets one product give W_hn h + b_hn."""
+
+    def __init__(self, capacity: int, size: int, dtype: np.dtype) -> None:
+        self.capacity = capacity
+        self.h = np.zeros((capacity + 1, size + 1), dtype=dtype)
+        self.h[:, size] = 1.0
+        g = np.empty(4 * size, dtype=dtype)  # [r, z: -pre-activation, then d | W_hn h + b_hn | n]
+        gates = g[: 2 * size]
+        self.scratch = (
+            g[: 3 * size],
+            gates,
+            g[2 * size : 3 * size],
+            g[3 * size :],
+            gates[:size],
+            gates[size:],
+        )
+        self.steps = list(zip(self.h[:-1], self.h[:-1, :size], self.h[1:, :size], strict=True))
+        self.h0, self.h1 = self.h[0, :size], self.h[1, :size]
+
+
 class GRURunner(Runner):
-    """The GRU step with two exact rewrites: the r and z columns are halved, because
-    sigmoid(a) = (1 + tanh(a / 2)) / 2 and halving is exact in binary floating point; and b_hn is a last
-    row of W_h that multiplies a constant 1 carried after the state, so one product gives W_hn h + b_hn."""
+    """The GRU step with NumPy's per-call overhead in mind (a 64-wide operation costs about 0.2 µs, almost
+    all of it overhead), so the step is one product and nine vector operations:
+
+    - sigmoid(a) = 1 / (1 + exp(-a)), so the gates are kept as d = 1 + exp(-a) and r * hn and z * (h - n)
+      are divisions; the r and z columns are negated (exact), so exp gets -a straight from the product;
+    - b_hn is a last row of W_h that multiplies a constant 1 carried after the state, so one product gives
+      W_hn h + b_hn;
+    - the first step from the zero state depends on the first word only, so its state, and the second
+      step's recurrent product, are tabled for every word of the vocabulary.
+
+    Each thread keeps its buffers, and the views into them, between calls: the web server's threads share
+    one model."""
+
+    FIRST_CAPACITY, MAX_CAPACITY = 64, 1024  # steps a thread's buffers hold, at first and at most
+    EXP_LIMIT = 80.0  # float32 exp overflows above 88.7
 
     def __init__(self, table: np.ndarray, w_h: np.ndarray, b_hn: np.ndarray) -> None:
-        self.n_hidden = n_hidden = w_h.shape[0]
-        self.table = table.copy()
-        self.table[:, : 2 * n_hidden] *= 0.5
-        self.w = np.vstack([w_h, np.concatenate([np.zeros(2 * n_hidden, dtype=w_h.dtype), b_hn])])
-        self.w[:, : 2 * n_hidden] *= 0.5
-        self.halves = np.full(2 * n_hidden, 0.5, dtype=table.dtype)
+        self.n_hidden = size = w_h.shape[0]
+        dtype = table.dtype
+        sign = np.ones(3 * size, dtype=dtype)
+        sign[: 2 * size] = -1.0
+        self.table = table * sign
+        self.w = np.vstack([w_h, np.concatenate([np.zeros(2 * size, dtype=dtype), b_hn])]) * sign
+        self.ones = np.ones(2 * size, dtype=dtype)
+        self.rows = list(zip(self.table[:, : 2 * size], self.table[:, 2 * size :], strict=True))
+        # With |h| <= 1 a gate's |pre-activation| is at most this; beyond EXP_LIMIT, exp may overflow to
+        # inf, which still gives the right gate (0), but NumPy would warn.
+        reach = np.abs(self.table[:, : 2 * size]).max(initial=0.0) + np.abs(w_h[:, : 2 * size]).sum(0).max()
+        self.quiet = bool(reach < self.EXP_LIMIT)
+        first = self._first_step()
+        self.first = list(zip(first[:, :size], first @ self.w, strict=True))  # h_1, and the next product
+        self._local = threading.local()
 
-    def run(self, ids: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
-        size, w, halves = self.n_hidden, self.w, self.halves
-        gx = self.table.take(ids, axis=0)
-        hs = np.empty((len(ids) + 1, size + 1), dtype=gx.dtype)
-        hs[:, size] = 1.0
-        hs[0, :size] = 0.0 if h0 is None else h0
-        scratch = np.empty(6 * size, dtype=gx.dtype)  # [gh: r z n | r z | n]
-        gh_rz, hn, rz, n = (
-            scratch[: 2 * size],
-            scratch[2 * size : 3 * size],
-            scratch[3 * size : 5 * size],
-            scratch[5 * size :],
-        )
-        gh, r, z = scratch[: 3 * size], rz[:size], rz[size:]
-        steps = zip(gx[:, : 2 * size], gx[:, 2 * size :], hs[:-1], hs[:-1, :size], hs[1:, :size], strict=True)
-        for x_rz, x_n, h_aug, h, out in steps:
-            np.dot(h_aug, w, out=gh)
-            np.add(x_rz, gh_rz, out=rz)
-            np.tanh(rz, out=rz)
-            np.multiply(rz, halves, out=rz)  # an array operand: cheaper than a Python scalar
-            np.add(rz, halves, out=rz)
-            np.multiply(r, hn, out=n)
-            np.add(n, x_n, out=n)
-            np.tanh(n, out=n)
-            np.subtract(h, n, out=out)
-            np.multiply(out, z, out=out)
-            np.add(out, n, out=out)
-        return hs[1:, :size]
+    def _first_step(self) -> np.ndarray:
+        """[h_1 | 1] from the zero state, for every word, by the operations of `states`."""
+        size, table = self.n_hidden, self.table
+        with np.errstate(over="ignore"):
+            d = np.exp(table[:, : 2 * size] + self.w[size, : 2 * size])
+        np.add(d, self.ones, out=d)
+        n = self.w[size, 2 * size :] / d[:, :size]
+        np.add(n, table[:, 2 * size :], out=n)
+        np.tanh(n, out=n)
+        h = np.ones((len(table), size + 1), dtype=table.dtype)
+        np.subtract(0.0, n, out=h[:, :size])
+        np.divide(h[:, :size], d[:, size:], out=h[:, :size])
+        np.add(h[:, :size], n, out=h[:, :size])
+        return h
+
+    def run(self, ids: Sequence[int] | np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
+        return self.states(ids, h0).copy()
+
+    def states(self, ids: Sequence[int] | np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
+        """Like `run`, but a view into this thread's buffers: valid until its next call."""
+        if self.quiet:
+            return self._states(ids, h0)
+        with np.errstate(over="ignore"):
+            return self._states(ids, h0)
+
+    def _workspace(self, steps: int) -> _Workspace:
+        """This thread's buffers, grown to hold `steps` steps."""
+        ws = getattr(self._local, "ws", None)
+        capacity = max(steps, 2 * ws.capacity if ws is not None else self.FIRST_CAPACITY)
+        if capacity > self.MAX_CAPACITY:  # a rare long text: buffers for this call only
+            return _Workspace(steps, self.n_hidden, self.table.dtype)
+        ws = self._local.ws = _Workspace(capacity, self.n_hidden, self.table.dtype)
+        return ws
+
+    def _states(self, ids: Sequence[int] | np.ndarray, h0: np.ndarray | None) -> np.ndarray:
+        if isinstance(ids, np.ndarray):
+            ids = ids.tolist()
+        count = len(ids)
+        ws = getattr(self._local, "ws", None)
+        if ws is None or count > ws.capacity:
+            ws = self._workspace(count)
+        g, gates, hn, n, d_r, d_z = ws.scratch
+        if h0 is not None:
+            ws.h0[...] = h0
+            recur, steps = True, ws.steps[:count]
+        elif count:
+            ws.h1[...], g[...] = self.first[ids[0]]
+            recur, steps, ids = False, ws.steps[1:count], ids[1:]
+        else:
+            return ws.h[1:1, : self.n_hidden]
+        w, ones, rows = self.w, self.ones, self.rows
+        dot, add, divide, subtract, exp, tanh = np.dot, np.add, np.divide, np.subtract, np.exp, np.tanh
+        for (h_aug, h, out), word in zip(steps, ids, strict=True):  # out= arguments by position: faster
+            x_gates, x_n = rows[word]
+            if recur:  # from the zero state, the second step's product comes from the table
+                dot(h_aug, w, g)
+            recur = True
+            add(gates, x_gates, gates)
+            exp(gates, gates)
+            add(gates, ones, gates)  # d = 1 / sigmoid(pre-activation)
+            divide(hn, d_r, n)
+            add(n, x_n, n)
+            tanh(n, n)
+            subtract(h, n, out)
+            divide(out, d_z, out)
+            add(out, n, out)
+        return ws.h[1 : count + 1, : self.n_hidden]

@@ -22,7 +22,12 @@ class PromptError(ValueError):
 
 def tokenize(text: str) -> list[str]:
     """Lower-case words and single punctuation marks, in order: "It's 2x." -> ["it's", "2x", "."]."""
-    return _TOKEN.findall(text.lower().translate(_APOSTROPHES))
+    text = text.lower()
+    if not text.isascii():
+        return _TOKEN.findall(text.translate(_APOSTROPHES))
+    if text.replace(" ", "").isalnum():  # ASCII letters, digits and spaces only: the words are the split
+        return text.split()
+    return _TOKEN.findall(text)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ Vectors are rows in code, so W_xh x_t is `x @ W_xh` with W_xh of shape (n_in, n_
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from app.rnn.cells import Cell, Runner, Terms, Trace, orthogonal, terms, uniform
@@ -74,14 +76,14 @@ class VanillaRunner(Runner):
     def __init__(self, table: np.ndarray, w_hh: np.ndarray) -> None:
         self.table, self.w_hh = table, w_hh
 
-    def run(self, ids: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
+    def run(self, ids: Sequence[int] | np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
         hs = self.table.take(ids, axis=0)  # a fresh array; each row becomes h_t in place
         h = np.zeros(self.w_hh.shape[0], dtype=hs.dtype) if h0 is None else h0
         recurrent = np.empty_like(h)
-        w_hh = self.w_hh
-        for row in hs:
-            np.dot(h, w_hh, out=recurrent)
-            np.add(row, recurrent, out=row)
-            np.tanh(row, out=row)
+        w_hh, dot, add, tanh = self.w_hh, np.dot, np.add, np.tanh
+        for row in hs:  # positional out= arguments: a keyword costs a tenth of a microsecond per call
+            dot(h, w_hh, recurrent)
+            add(row, recurrent, row)
+            tanh(row, row)
             h = row
         return hs
