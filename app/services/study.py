@@ -80,10 +80,16 @@ def scheduler_for(user: User) -> tuple[SchedulerConfig, DayClock]:
     return config, DayClock(timezone=user.timezone, day_start_hour=4)
 
 
-def set_id_for(slug: str) -> int | None:
-    return db.session.scalar(
+def set_id_for(slug: str | None) -> int | None:
+    """The id of the active set a study session is limited to (None for all sets)."""
+    if not slug:
+        return None
+    set_id = db.session.scalar(
         select(ContentSet.id).where(ContentSet.slug == slug, ContentSet.retired_at.is_(None))
     )
+    if set_id is None:
+        raise StudyError(f"There is no question set called '{slug}'.")
+    return set_id
 
 
 @dataclass(frozen=True)

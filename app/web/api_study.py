@@ -60,12 +60,10 @@ def create_token(credentials: dict[str, str]) -> Any:
 
 
 def _set_id(slug: str | None) -> int | None:
-    if not slug:
-        return None
-    set_id = study.set_id_for(slug)
-    if set_id is None:
-        abort(404, message=f"There is no question set called '{slug}'.")
-    return set_id
+    try:
+        return study.set_id_for(slug)
+    except study.StudyError as exc:
+        abort(404, message=str(exc))
 
 
 def _quiz_misses(attempt_id: int) -> list[int]:

@@ -19,12 +19,10 @@ RATINGS = ((1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy"))
 
 
 def _set_id(slug: str | None) -> int | None:
-    if not slug:
-        return None
-    set_id = study.set_id_for(slug)
-    if set_id is None:
-        abort(404, description=f"There is no question set called “{slug}”.")
-    return set_id
+    try:
+        return study.set_id_for(slug)
+    except study.StudyError as exc:
+        abort(404, description=str(exc))
 
 
 @bp.get("/study")
