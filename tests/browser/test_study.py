@@ -22,6 +22,8 @@ def start_as_guest_by_keyboard(page: Page, url: str) -> None:
     expect(start).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator(".flashcard")).to_be_visible()
+    # the page script has taken over once it focuses the card's first control
+    expect(page.locator("#reveal, .typed-answer input").first).to_be_focused()
 
 
 def count(page: Page, kind: str) -> int:
