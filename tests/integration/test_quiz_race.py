@@ -1,0 +1,190 @@
+"""Quiz submission racing other writers of the same cards, with real threads on a real database:
+a study grade in another tab, a second submit, the sweep. Every answered question reaches the
+scheduler exactly once, and nobody gets an error."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import CardProgress, QuizAttempt, QuizQuestion, ReviewLog, User
+from app.services import accounts, quiz, study
+from tests.integration.test_quiz import GRACE, T0, gates, right_answer, start  # noqa: F401
+
+ROUNDS = 4
+
+
+def run_together(app: Flask, calls: list[Callable[[], Any]]) -> list[BaseException]:
+    """Run each call in its own thread (own app context, own database session), all released at
+    once; return what they raised."""
+    barrier = threading.Barrier(len(calls))
+    errors: list[BaseException] = []
+
+    def work(call: Callable[[], Any]) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                call()
+            except BaseException as exc:  # noqa: BLE001 - reported to the test below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a racing call hung"
+    return errors
+
+
+def learner(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    assert user is not None
+    return user
+
+
+def quiz_logs(user_id: int) -> Counter[int]:
+    rows = db.session.scalars(
+        select(ReviewLog.card_id).where(ReviewLog.user_id == user_id, ReviewLog.source == "quiz")
+    )
+    return Counter(rows)
+
+
+def answered_attempt(user: User, seed: int) -> tuple[int, list[int], dict[int, int]]:
+    """A new attempt with every question answered; its id, its cards and their current versions."""
+    attempt = start(user, seed=seed)
+    for question in attempt.questions:
+        quiz.save_answer(user, attempt.id, question.id, right_answer(question), T0, GRACE)
+    cards = [q.card_id for q in attempt.questions]
+    study.refresh_deck(user)
+    versions = dict(
+        db.session.execute(
+            select(CardProgress.card_id, CardProgress.version).where(
+                CardProgress.user_id == user.id, CardProgress.card_id.in_(cards)
+            )
+        ).all()
+    )
+    return attempt.id, cards, versions
+
+
+def keep_grading(user_id: int, card_id: int, when: Any, until: threading.Event) -> Callable[[], None]:
+    """A study tab grading one card again and again (with the version it was shown) while the quiz
+    is being submitted: the worst another tab can do."""
+
+    def call() -> None:
+        for _ in range(200):
+            shown = db.session.scalar(
+                select(CardProgress.version).where(
+                    CardProgress.user_id == user_id, CardProgress.card_id == card_id
+                )
+            )
+            db.session.commit()
+            try:
+                study.grade_card(learner(user_id), card_id, 3, when, version=shown)
+            except study.GradeConflict:
+                pass  # the other tab lost: it is told so, and nothing is counted twice
+            if until.is_set():
+                return
+
+    return call
+
+
+def submitting(call: Callable[[], Any], done: threading.Event) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            call()
+        finally:
+            done.set()
+
+    return run
+
+
+def test_submit_racing_study_grades_of_its_cards_grades_every_answer_once(gates: Flask) -> None:  # noqa: F811
+    with gates.app_context():
+        user_id = accounts.register("ada", "correct horse", T0).id
+    when = T0 + timedelta(seconds=30)
+    for round_ in range(ROUNDS):
+        with gates.app_context():
+            attempt_id, cards, _ = answered_attempt(learner(user_id), seed=round_)
+            before = quiz_logs(user_id)
+        done = threading.Event()
+        submit = submitting(lambda: quiz.submit(learner(user_id), attempt_id, when, GRACE), done)
+        graders = [keep_grading(user_id, card, when, done) for card in cards]
+        errors = run_together(gates, [submit, *graders])
+        assert errors == [], f"round {round_}: {errors!r}"
+        with gates.app_context():
+            gained = quiz_logs(user_id) - before
+            assert gained == Counter(cards), f"round {round_}: quiz grades per card {gained}"
+            assert db.session.get(QuizAttempt, attempt_id).score == len(cards)  # type: ignore[union-attr]
+
+
+def test_two_submits_and_the_sweep_at_once_grade_every_answer_once(gates: Flask) -> None:  # noqa: F811
+    with gates.app_context():
+        user_id = accounts.register("ada", "correct horse", T0).id
+    late = T0 + timedelta(minutes=5)  # past the deadline, so the sweep submits it too
+    for round_ in range(ROUNDS):
+        with gates.app_context():
+            attempt_id, cards, _ = answered_attempt(learner(user_id), seed=round_)
+            before = quiz_logs(user_id)
+        done = threading.Event()
+        submit = lambda: quiz.submit(learner(user_id), attempt_id, late, GRACE)  # noqa: E731
+        sweep = submitting(lambda: quiz.sweep(late, GRACE), done)
+        graders = [keep_grading(user_id, card, late, done) for card in cards[:3]]
+        errors = run_together(gates, [submit, submit, sweep, *graders])
+        assert errors == [], f"round {round_}: {errors!r}"
+        with gates.app_context():
+            assert quiz_logs(user_id) - before == Counter(cards), f"round {round_}"
+            attempt = db.session.get(QuizAttempt, attempt_id)
+            assert attempt is not None and attempt.submitted_at == T0 + timedelta(seconds=125)
+
+
+def test_a_retried_submit_finishes_grading_what_an_earlier_one_left(gates: Flask) -> None:  # noqa: F811
+    """An attempt marked submitted whose answers never reached the scheduler (as the race left
+    them before this was fixed, and as the migration leaves such attempts): submitting again
+    grades exactly those, once."""
+    with gates.app_context():
+        user = accounts.register("ada", "correct horse", T0)
+        attempt_id, cards, _ = answered_attempt(user, seed=1)
+        done = T0 + timedelta(seconds=30)
+        quiz.submit(user, attempt_id, done, GRACE)
+        left = cards[:3]
+        db.session.execute(
+            ReviewLog.__table__.delete().where(ReviewLog.card_id.in_(left), ReviewLog.source == "quiz")
+        )
+        db.session.execute(
+            update(QuizQuestion)
+            .where(QuizQuestion.attempt_id == attempt_id, QuizQuestion.card_id.in_(left))
+            .values(graded_at=None)
+        )
+        db.session.commit()
+        assert quiz_logs(user.id) == Counter(cards[3:])
+
+        again = quiz.submit(user, attempt_id, done + timedelta(minutes=1), GRACE)
+        assert quiz_logs(user.id) == Counter(cards)
+        assert again.score == len(cards) and again.submitted_at == done
+        quiz.submit(user, attempt_id, done + timedelta(minutes=2), GRACE)
+        assert quiz_logs(user.id) == Counter(cards)
+
+
+def test_parallel_starts_of_a_fixed_quiz_keep_its_attempt_limit(gates: Flask) -> None:  # noqa: F811
+    """The set allows one attempt; six tabs start it at the same moment: one starts, five are told."""
+    with gates.app_context():
+        user_id = accounts.register("ada", "correct horse", T0).id
+    tries = 6
+    errors = run_together(
+        gates, [lambda: quiz.start_fixed_quiz(learner(user_id), "gates", T0) for _ in range(tries)]
+    )
+    with gates.app_context():
+        started = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user_id)).all()
+    assert len(started) == 1
+    assert len(errors) == tries - 1
+    assert all(isinstance(e, quiz.QuizAttemptsUsed) and "used all 1 attempts" in str(e) for e in errors)
