@@ -44,7 +44,8 @@ class QuizAttempt(db.Model):  # type: ignore[name-defined,misc]
 
 class QuizQuestion(db.Model):  # type: ignore[name-defined,misc]
     """A question as asked in one attempt, with the learner's saved answer and, after submission,
-    whether it was right."""
+    whether it was right and when its answer reached the scheduler (`graded_at`, written in the
+    same transaction as the card's review)."""
 
     __tablename__ = "quiz_questions"
 
@@ -58,5 +59,6 @@ class QuizQuestion(db.Model):  # type: ignore[name-defined,misc]
     answer: Mapped[Any] = mapped_column(JSON, nullable=True)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     correct: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="questions")

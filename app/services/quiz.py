@@ -34,6 +34,10 @@ class QuizRequestError(ValueError):
     """A quiz that cannot be started as asked, with a message for the learner."""
 
 
+class QuizAttemptsUsed(QuizRequestError):
+    """The learner has used every attempt the instructor allows at a set's quiz."""
+
+
 @dataclass(frozen=True)
 class ResultItem:
     question_id: int
@@ -168,17 +172,37 @@ def attempts_used(user: User, set_id: int) -> int:
 
 
 def start_fixed_quiz(user: User, slug: str, now: datetime, seed: int | None = None) -> QuizAttempt:
-    """The set's own quiz, as its instructor fixed it; refused once the attempts are used up."""
-    content_set = _sets_by_slug([slug])[0]
+    """The set's own quiz, as its instructor fixed it; refused once the attempts are used up, also
+    when several tabs or servers start it at the same moment."""
+    content_set = db.session.scalar(
+        select(ContentSet).where(ContentSet.slug == slug, ContentSet.retired_at.is_(None))
+    )
+    if content_set is None:
+        raise QuizNotFound(f"There is no question set called '{slug}'.")
     settings = fixed_quiz(content_set)
     if settings is None:
         raise QuizRequestError("This set has no quiz of its own; build one at /quiz/new.")
-    if settings["attempts"] and attempts_used(user, content_set.id) >= settings["attempts"]:
-        raise QuizRequestError(f"You have used all {settings['attempts']} attempts at this quiz.")
     cards = _candidates(_active_cards(Card.set_id == content_set.id))
     planned = plan_questions(cards, settings["questions"], _seed(seed))
+    if settings["attempts"]:
+        _hold_learner(user)
+        if attempts_used(user, content_set.id) >= settings["attempts"]:
+            db.session.rollback()
+            raise QuizAttemptsUsed(f"You have used all {settings['attempts']} attempts at this quiz.")
     source = {"mode": "fixed", "sets": [slug]}
     return _create(user, now, content_set.title, source, settings["time_limit_s"], planned, content_set.id)
+
+
+def _hold_learner(user: User) -> None:
+    """Write the learner's row (changing nothing) so that the attempts counted next stay counted
+    until commit: PostgreSQL locks the row, SQLite the database; a parallel start waits, then
+    counts the attempt this one adds."""
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(cards_version=User.cards_version)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _create(
@@ -216,17 +240,35 @@ def _create(
     return attempt
 
 
-def get_attempt(user: User, attempt_id: int, now: datetime, grace_s: float) -> QuizAttempt:
-    """The learner's attempt; one whose time ran out is submitted now, on this request."""
+def _own_attempt(user: User, attempt_id: int) -> QuizAttempt:
     attempt = db.session.scalar(
         select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user.id)
     )
     if attempt is None:
         raise QuizNotFound("There is no such quiz among yours.")
+    return attempt
+
+
+def get_attempt(user: User, attempt_id: int, now: datetime, grace_s: float) -> QuizAttempt:
+    """The learner's attempt; one whose time ran out is submitted now, on this request."""
+    attempt = _own_attempt(user, attempt_id)
     if attempt.submitted_at is None and deadline_of(attempt, grace_s).overdue(now):
         submit(user, attempt_id, now, grace_s, auto=True)
         db.session.refresh(attempt)
     return attempt
+
+
+def held_cards(user: User, now: datetime, grace_s: float) -> frozenset[int]:
+    """The cards asked by the learner's open attempts (not submitted, deadline plus grace not yet
+    passed): study neither shows, checks nor grades them until the attempt is submitted."""
+    open_attempts = select(QuizAttempt.id).where(
+        QuizAttempt.user_id == user.id,
+        QuizAttempt.submitted_at.is_(None),
+        QuizAttempt.ends_at >= now - timedelta(seconds=grace_s),
+    )
+    return frozenset(
+        db.session.scalars(select(QuizQuestion.card_id).where(QuizQuestion.attempt_id.in_(open_attempts)))
+    )
 
 
 def save_answer(
@@ -289,40 +331,69 @@ def _is_right(question: QuizQuestion, card: Card) -> bool:
 
 
 def submit(user: User, attempt_id: int, now: datetime, grace_s: float, auto: bool = False) -> QuizResult:
-    """Submit once: grade, then reschedule each answered card (wrong: Again, right: Good).
-    A second submit returns the same result."""
-    attempt = db.session.scalar(
-        select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user.id)
-    )
-    if attempt is None:
-        raise QuizNotFound("There is no such quiz among yours.")
-    closed_at = min(now, attempt.ends_at + timedelta(seconds=grace_s))
+    """Submit once, and reschedule each answered card exactly once (wrong: Again, right: Good),
+    whatever another tab, a second submit or the sweep does meanwhile. Every call returns the
+    same result, and grades whatever an earlier call left ungraded."""
+    attempt = _own_attempt(user, attempt_id)
+    study.refresh_deck(user)  # commits on its own: the grading transaction below must not
+    try:
+        _close_and_grade(user, attempt, min(now, attempt.ends_at + timedelta(seconds=grace_s)), auto)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.refresh(attempt)
+    return result_of(attempt)
+
+
+def _close_and_grade(user: User, attempt: QuizAttempt, closed_at: datetime, auto: bool) -> None:
+    """In one transaction: close the attempt if it is open, mark its questions, and grade every
+    question not yet graded. Whoever closes the attempt or grades leftovers first writes the
+    attempt's row, which locks it (a row lock on PostgreSQL, the database on SQLite) until commit,
+    so a concurrent submit or sweep waits and then finds nothing left to do."""
     claimed = db.session.execute(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
         .values(submitted_at=closed_at, auto_submitted=auto)
     )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        if not _ungraded(attempt.id):
+            return
+        db.session.execute(  # a write that changes nothing, to hold the attempt while grading
+            update(QuizAttempt).where(QuizAttempt.id == attempt.id).values(score=QuizAttempt.score)
+        )
+    db.session.refresh(attempt)
+    questions = _ungraded(attempt.id)
     if claimed.rowcount == 1:  # type: ignore[attr-defined]
-        _grade_attempt(user, attempt, closed_at)
-    db.session.refresh(attempt)
-    return result_of(attempt)
+        _mark(attempt)
+    assert attempt.submitted_at is not None
+    for question in questions:
+        if question.answer is not None:
+            rating = 3 if question.correct else 1
+            study.grade_in_transaction(user, question.card_id, rating, attempt.submitted_at, "quiz")
+        question.graded_at = attempt.submitted_at
+    db.session.flush()
 
 
-def _grade_attempt(user: User, attempt: QuizAttempt, when: datetime) -> None:
-    db.session.refresh(attempt)
-    answered = []
+def _ungraded(attempt_id: int) -> list[QuizQuestion]:
+    """The attempt's questions whose answers have not reached the scheduler, in card order (the
+    order every grader locks cards in, so two attempts sharing cards cannot deadlock)."""
+    return list(
+        db.session.scalars(
+            select(QuizQuestion)
+            .where(QuizQuestion.attempt_id == attempt_id, QuizQuestion.graded_at.is_(None))
+            .order_by(QuizQuestion.card_id, QuizQuestion.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def _mark(attempt: QuizAttempt) -> None:
+    """Mark each question right or wrong, and the attempt's score."""
     for question in attempt.questions:
         card = db.session.get(Card, question.card_id)
         question.correct = card is not None and _is_right(question, card)
-        if question.answer is not None:
-            answered.append(question)
     attempt.score = sum(1 for q in attempt.questions if q.correct)
-    db.session.commit()
-    for question in answered:
-        try:
-            study.grade_card(user, question.card_id, 3 if question.correct else 1, when, source="quiz")
-        except study.StudyError:  # the card was retired meanwhile: nothing to reschedule
-            continue
 
 
 def result_of(attempt: QuizAttempt) -> QuizResult:
@@ -394,11 +465,7 @@ def missed_card_ids(result: QuizResult) -> list[int]:
 
 def missed_in(user: User, attempt_id: int) -> list[int]:
     """The cards this learner missed in one of their submitted quizzes ("study the ones I missed")."""
-    attempt = db.session.scalar(
-        select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user.id)
-    )
-    if attempt is None:
-        raise QuizNotFound("There is no such quiz among yours.")
+    attempt = _own_attempt(user, attempt_id)
     if attempt.submitted_at is None:
         raise QuizClosed("Finish the quiz first; then study the ones you missed.")
     return [q.card_id for q in attempt.questions if not q.correct]

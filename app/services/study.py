@@ -30,6 +30,17 @@ class GradeConflict(RuntimeError):
     """The card was graded elsewhere (another tab) since it was shown."""
 
 
+class CardHeld(RuntimeError):
+    """The card is a question of the learner's open quiz: study neither shows nor grades it until
+    the quiz is submitted, so its answer cannot be looked up during the quiz."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This card is a question in your open quiz: finish the quiz first; its answer is shown "
+            "with your results."
+        )
+
+
 @dataclass(frozen=True)
 class Counts:
     new: int
@@ -94,10 +105,12 @@ def set_id_for(slug: str | None) -> int | None:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which cards a study session draws from: all, one set, or a given list (a quiz's misses)."""
+    """Which cards a study session draws from: all, one set, or a given list (a quiz's misses);
+    never the cards `held` by the learner's open quiz."""
 
     set_id: int | None = None
     card_ids: tuple[int, ...] | None = None
+    held: frozenset[int] = frozenset()
 
 
 def next_card(
@@ -106,13 +119,15 @@ def next_card(
     set_id: int | None = None,
     prefer: int | None = None,
     cards: list[int] | None = None,
+    held: frozenset[int] = frozenset(),
 ) -> NextCard:
     """The card to study now (learning due, then reviews, then new, then learning due soon).
     `prefer` shows a given card instead when it is studyable: the card just undone, or the one a
-    plain form was answering. `cards` limits the session to those cards."""
+    plain form was answering. `cards` limits the session to those cards; `held` cards (asked by
+    the learner's open quiz) are left out."""
     refresh_deck(user)
     config, clock = scheduler_for(user)
-    scope = Scope(set_id, tuple(cards) if cards is not None else None)
+    scope = Scope(set_id, tuple(cards) if cards is not None else None, held)
     counts, remaining_new, remaining_reviews = _counts(user, now, clock, scope)
     progress = _preferred(user.id, now, scope, prefer) or _pick(
         user.id, now, scope, remaining_new, remaining_reviews
@@ -205,6 +220,8 @@ def _in_scope(user_id: int, scope: Scope) -> list[Any]:
         conditions.append(CardProgress.set_id == scope.set_id)
     if scope.card_ids is not None:
         conditions.append(CardProgress.card_id.in_(scope.card_ids))
+    if scope.held:
+        conditions.append(CardProgress.card_id.not_in(scope.held))
     return conditions
 
 
@@ -376,12 +393,48 @@ def grade_card(
     now: datetime,
     duration_ms: int = 0,
     version: int | None = None,
-    source: str = "study",
+    held: frozenset[int] = frozenset(),
 ) -> Graded:
-    """Record a grade and reschedule the card. `version` guards against a second tab's stale grade."""
+    """Record a study grade and reschedule the card. `version` guards against a second tab's stale
+    grade; a card `held` by the learner's open quiz is refused."""
+    if card_id in held:
+        raise CardHeld()
     progress = _progress_for(user, card_id)
     if version is not None and progress.version != version:
         raise GradeConflict("This card was already graded in another tab or window; showing the next one.")
+    graded = _record(user, progress, rating, now, duration_ms, "study")
+    if graded is None:
+        db.session.rollback()
+        raise GradeConflict("This card was already graded in another tab or window; showing the next one.")
+    db.session.commit()
+    return graded
+
+
+def grade_in_transaction(user: User, card_id: int, rating: int, now: datetime, source: str) -> bool:
+    """Grade a card within the caller's transaction, its row locked first, so the grade cannot
+    lose to another tab's and commits (or not) with the caller's other writes. The review counts
+    at `now`, or at the card's last review when that is later. False when the card has left the
+    learner's deck (retired): there is nothing to reschedule. The caller commits."""
+    progress = db.session.scalar(
+        select(CardProgress)
+        .where(CardProgress.user_id == user.id, CardProgress.card_id == card_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    if progress is None or progress.retired:
+        return False
+    at = max(now, progress.last_review) if progress.last_review else now
+    graded = _record(user, progress, rating, at, 0, source)
+    assert graded is not None, "the row is locked: no other writer can have changed it"
+    return True
+
+
+def _record(
+    user: User, progress: CardProgress, rating: int, now: datetime, duration_ms: int, source: str
+) -> Graded | None:
+    """Reschedule the card if its row still has the version read, and log the review (not
+    committed); None when another writer changed the row first."""
+    progress_id, card_id, version = progress.id, progress.card_id, progress.version
     config, clock = scheduler_for(user)
     before = _snapshot(progress)
     outcome = answer(_srs_card(progress), Rating(rating), now, config, clock, card_id)
@@ -392,19 +445,18 @@ def grade_card(
     }
     claimed = db.session.execute(
         update(CardProgress)
-        .where(CardProgress.id == progress.id, CardProgress.version == progress.version)
-        .values(version=progress.version + 1, **_columns(after))
+        .where(CardProgress.id == progress_id, CardProgress.version == version)
+        .values(version=version + 1, **_columns(after))
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        db.session.rollback()
-        raise GradeConflict("This card was already graded in another tab or window; showing the next one.")
+        return None
     db.session.expire(progress)
     db.session.add(
         ReviewLog(
             user_id=user.id,
             card_id=card_id,
-            progress_id=progress.id,
+            progress_id=progress_id,
             rating=rating,
             reviewed_at=now,
             duration_ms=max(0, min(duration_ms, 3_600_000)),
@@ -416,7 +468,6 @@ def grade_card(
             source=source,
         )
     )
-    db.session.commit()
     assert outcome.card.due is not None
     return Graded(card_id, outcome.card.due, str(after["phase"]), shown_interval(outcome), outcome.leech)
 
@@ -440,8 +491,13 @@ def undo_last(user: User, now: datetime) -> int | None:
     return log.card_id
 
 
-def check_response(user: User, card_id: int, response: Any) -> tuple[Verdict, StudyCard]:
-    """Mark a typed card's response right or wrong (raises UngradableResponse for a malformed one)."""
+def check_response(
+    user: User, card_id: int, response: Any, held: frozenset[int] = frozenset()
+) -> tuple[Verdict, StudyCard]:
+    """Mark a typed card's response right or wrong (raises UngradableResponse for a malformed one);
+    refused for a card `held` by the learner's open quiz, since the verdict shows its answer."""
+    if card_id in held:
+        raise CardHeld()
     progress = _progress_for(user, card_id)
     shown = _study_card(progress)
     return grade(shown.type, shown.question, shown.answer, shown.details, response), shown

@@ -116,6 +116,25 @@ def create(body: dict[str, Any]) -> Any:
     return _view(attempt)
 
 
+@bp.post("/sets/<slug>/quiz")
+@login_required
+@bp.response(201, QuizAttemptSchema)
+@bp.alt_response(404, description="No such set")
+@bp.alt_response(409, description="Every attempt the instructor allows is used")
+@bp.alt_response(422, description="The set has no quiz of its own")
+def start_fixed(slug: str) -> Any:
+    """Start the quiz a set's instructor fixed (its questions, time limit and attempts)."""
+    try:
+        attempt = quiz.start_fixed_quiz(current_learner(), slug, now())
+    except quiz.QuizNotFound as exc:
+        abort(404, message=str(exc))
+    except quiz.QuizAttemptsUsed as exc:
+        abort(409, message=str(exc))
+    except quiz.QuizRequestError as exc:
+        abort(422, message=str(exc))
+    return _view(attempt)
+
+
 def _attempt(attempt_id: int) -> Any:
     try:
         return quiz.get_attempt(current_learner(), attempt_id, now(), grace())

@@ -24,6 +24,7 @@ from app.web.api_schemas import (
     VerdictSchema,
 )
 from app.web.clock import now
+from app.web.quiz import held_cards
 from app.web.security import current_learner
 from app.web.study_view import faces, next_json
 
@@ -83,7 +84,12 @@ def next_card(query: dict[str, str]) -> Any:
     """The card to study now, the interval each rating would give, and the queue counts."""
     cards = _quiz_misses(query["quiz"]) if "quiz" in query else None
     result = study.next_card(
-        current_learner(), now(), _set_id(query.get("set")), prefer=query.get("card"), cards=cards
+        current_learner(),
+        now(),
+        _set_id(query.get("set")),
+        prefer=query.get("card"),
+        cards=cards,
+        held=held_cards(),
     )
     return next_json(result)
 
@@ -92,16 +98,22 @@ def next_card(query: dict[str, str]) -> Any:
 @login_required
 @bp.arguments(AnswerSchema)
 @bp.response(200, AnsweredSchema)
-@bp.alt_response(409, description="Already graded in another tab")
+@bp.alt_response(409, description="Already graded in another tab, or asked by your open quiz")
 def answer_card(body: dict[str, Any], card_id: int) -> Any:
     """Grade a card 1 (Again) to 4 (Easy); FSRS reschedules it."""
     try:
         graded = study.grade_card(
-            current_learner(), card_id, body["rating"], now(), body["duration_ms"], body["version"]
+            current_learner(),
+            card_id,
+            body["rating"],
+            now(),
+            body["duration_ms"],
+            body["version"],
+            held=held_cards(),
         )
     except study.StudyError as exc:
         abort(404, message=str(exc))
-    except study.GradeConflict as exc:
+    except (study.GradeConflict, study.CardHeld) as exc:
         abort(409, message=str(exc))
     return {
         "due": graded.due,
@@ -115,12 +127,16 @@ def answer_card(body: dict[str, Any], card_id: int) -> Any:
 @login_required
 @bp.arguments(CheckSchema)
 @bp.response(200, VerdictSchema)
+@bp.alt_response(409, description="The card is a question in your open quiz")
 def check_card(body: dict[str, Any], card_id: int) -> Any:
-    """Mark a typed card's response right or wrong, and return its back."""
+    """Mark a typed card's response right or wrong, and return its back (not while the card is a
+    question in your open quiz)."""
     try:
-        verdict, card = study.check_response(current_learner(), card_id, body["response"])
+        verdict, card = study.check_response(current_learner(), card_id, body["response"], held_cards())
     except study.StudyError as exc:
         abort(404, message=str(exc))
+    except study.CardHeld as exc:
+        abort(409, message=str(exc))
     except UngradableResponse as exc:
         abort(422, message=str(exc))
     back = render_template("study/_back.html", card=card, face=faces(card), verdict=verdict)

@@ -25,6 +25,11 @@ def grace() -> float:
     return float(current_app.config["UNROLL_QUIZ_GRACE_SECONDS"])
 
 
+def held_cards() -> frozenset[int]:
+    """The cards the learner's open quiz asks: study leaves them alone until it is submitted."""
+    return quiz.held_cards(current_learner(), now(), grace())
+
+
 @bp.route("/quiz/new", methods=["GET", "POST"])
 @login_required
 def new() -> ResponseReturnValue:
@@ -71,6 +76,8 @@ def new() -> ResponseReturnValue:
 def start_fixed(slug: str) -> ResponseReturnValue:
     try:
         attempt = quiz.start_fixed_quiz(current_learner(), slug, now())
+    except quiz.QuizNotFound as exc:
+        abort(404, description=str(exc))
     except quiz.QuizRequestError as exc:
         flash(str(exc))
         return redirect(url_for("pages.show_set", slug=slug))
@@ -122,7 +129,7 @@ def submit(attempt_id: int) -> ResponseReturnValue:
             except quiz.QuizClosed:
                 flash("Time was up: answers sent after the deadline did not count.")
                 break
-        quiz.submit(user, attempt_id, now(), grace())
+    quiz.submit(user, attempt_id, now(), grace())  # again too: it grades whatever is left
     return redirect(url_for("quiz.result", attempt_id=attempt_id))
 
 

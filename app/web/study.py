@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from app.quiz.grading import UngradableResponse
 from app.services import quiz, study
 from app.web.clock import now
+from app.web.quiz import held_cards
 from app.web.security import current_learner
 from app.web.study_view import faces, labels
 
@@ -35,7 +36,10 @@ def study_page(slug: str | None = None) -> ResponseReturnValue:
     user = current_learner()
     shown = request.args.get("show", type=int)
     cards = _quiz_misses(request.args.get("quiz", type=int))
-    result = study.next_card(user, now(), set_id, prefer=shown, cards=cards)
+    held = held_cards()
+    if shown in held:
+        flash(str(study.CardHeld()))
+    result = study.next_card(user, now(), set_id, prefer=shown, cards=cards, held=held)
     reveal = result.card is not None and shown == result.card.card_id
     return render_template(
         "study/study.html",
@@ -87,7 +91,11 @@ def check() -> ResponseReturnValue:
     card_id = request.form.get("card_id", type=int) or 0
     user = current_learner()
     cards = _quiz_misses(request.form.get("quiz", type=int))
-    result = study.next_card(user, now(), _set_id(slug), prefer=card_id, cards=cards)
+    held = held_cards()
+    if card_id in held:
+        flash(str(study.CardHeld()))
+        return _back_to(slug)
+    result = study.next_card(user, now(), _set_id(slug), prefer=card_id, cards=cards, held=held)
     if result.card is None or result.card.card_id != card_id:
         flash("That card is no longer up; here is the next one.")
         return _back_to(slug)
@@ -123,11 +131,17 @@ def grade() -> ResponseReturnValue:
     duration = int((now().timestamp() - started) * 1000) if started else 0
     try:
         study.grade_card(
-            current_learner(), card_id, rating, now(), duration, request.form.get("version", type=int)
+            current_learner(),
+            card_id,
+            rating,
+            now(),
+            duration,
+            request.form.get("version", type=int),
+            held=held_cards(),
         )
     except study.StudyError as exc:
         abort(404, description=str(exc))
-    except study.GradeConflict as exc:
+    except (study.GradeConflict, study.CardHeld) as exc:
         flash(str(exc))
     return _back_to(slug)
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from flask import Flask
@@ -32,7 +34,7 @@ def run_together(app: Flask, calls: list[Callable[[], Any]]) -> list[BaseExcepti
             barrier.wait()
             try:
                 call()
-            except BaseException as exc:  # noqa: BLE001 - reported to the test below
+            except BaseException as exc:  # reported to the test below
                 errors.append(exc)
             finally:
                 db.session.remove()
@@ -59,21 +61,12 @@ def quiz_logs(user_id: int) -> Counter[int]:
     return Counter(rows)
 
 
-def answered_attempt(user: User, seed: int) -> tuple[int, list[int], dict[int, int]]:
-    """A new attempt with every question answered; its id, its cards and their current versions."""
+def answered_attempt(user: User, seed: int) -> tuple[int, list[int]]:
+    """A new attempt with every question answered: its id and its cards."""
     attempt = start(user, seed=seed)
     for question in attempt.questions:
         quiz.save_answer(user, attempt.id, question.id, right_answer(question), T0, GRACE)
-    cards = [q.card_id for q in attempt.questions]
-    study.refresh_deck(user)
-    versions = dict(
-        db.session.execute(
-            select(CardProgress.card_id, CardProgress.version).where(
-                CardProgress.user_id == user.id, CardProgress.card_id.in_(cards)
-            )
-        ).all()
-    )
-    return attempt.id, cards, versions
+    return attempt.id, [q.card_id for q in attempt.questions]
 
 
 def keep_grading(user_id: int, card_id: int, when: Any, until: threading.Event) -> Callable[[], None]:
@@ -88,24 +81,23 @@ def keep_grading(user_id: int, card_id: int, when: Any, until: threading.Event) 
                 )
             )
             db.session.commit()
-            try:
+            with suppress(study.GradeConflict):  # the other tab lost: it is told so, nothing counts twice
                 study.grade_card(learner(user_id), card_id, 3, when, version=shown)
-            except study.GradeConflict:
-                pass  # the other tab lost: it is told so, and nothing is counted twice
             if until.is_set():
                 return
 
     return call
 
 
-def submitting(call: Callable[[], Any], done: threading.Event) -> Callable[[], None]:
-    def run() -> None:
-        try:
-            call()
-        finally:
-            done.set()
+def submit(user_id: int, attempt_id: int, when: Any) -> None:
+    quiz.submit(learner(user_id), attempt_id, when, GRACE)
 
-    return run
+
+def then_signal(done: threading.Event, call: Callable[[], Any]) -> None:
+    try:
+        call()
+    finally:
+        done.set()
 
 
 def test_submit_racing_study_grades_of_its_cards_grades_every_answer_once(gates: Flask) -> None:  # noqa: F811
@@ -114,12 +106,12 @@ def test_submit_racing_study_grades_of_its_cards_grades_every_answer_once(gates:
     when = T0 + timedelta(seconds=30)
     for round_ in range(ROUNDS):
         with gates.app_context():
-            attempt_id, cards, _ = answered_attempt(learner(user_id), seed=round_)
+            attempt_id, cards = answered_attempt(learner(user_id), seed=round_)
             before = quiz_logs(user_id)
         done = threading.Event()
-        submit = submitting(lambda: quiz.submit(learner(user_id), attempt_id, when, GRACE), done)
+        submitter = partial(then_signal, done, partial(submit, user_id, attempt_id, when))
         graders = [keep_grading(user_id, card, when, done) for card in cards]
-        errors = run_together(gates, [submit, *graders])
+        errors = run_together(gates, [submitter, *graders])
         assert errors == [], f"round {round_}: {errors!r}"
         with gates.app_context():
             gained = quiz_logs(user_id) - before
@@ -133,13 +125,13 @@ def test_two_submits_and_the_sweep_at_once_grade_every_answer_once(gates: Flask)
     late = T0 + timedelta(minutes=5)  # past the deadline, so the sweep submits it too
     for round_ in range(ROUNDS):
         with gates.app_context():
-            attempt_id, cards, _ = answered_attempt(learner(user_id), seed=round_)
+            attempt_id, cards = answered_attempt(learner(user_id), seed=round_)
             before = quiz_logs(user_id)
         done = threading.Event()
-        submit = lambda: quiz.submit(learner(user_id), attempt_id, late, GRACE)  # noqa: E731
-        sweep = submitting(lambda: quiz.sweep(late, GRACE), done)
+        submitter = partial(submit, user_id, attempt_id, late)
+        sweep = partial(then_signal, done, partial(quiz.sweep, late, GRACE))
         graders = [keep_grading(user_id, card, late, done) for card in cards[:3]]
-        errors = run_together(gates, [submit, submit, sweep, *graders])
+        errors = run_together(gates, [submitter, submitter, sweep, *graders])
         assert errors == [], f"round {round_}: {errors!r}"
         with gates.app_context():
             assert quiz_logs(user_id) - before == Counter(cards), f"round {round_}"
@@ -153,7 +145,7 @@ def test_a_retried_submit_finishes_grading_what_an_earlier_one_left(gates: Flask
     grades exactly those, once."""
     with gates.app_context():
         user = accounts.register("ada", "correct horse", T0)
-        attempt_id, cards, _ = answered_attempt(user, seed=1)
+        attempt_id, cards = answered_attempt(user, seed=1)
         done = T0 + timedelta(seconds=30)
         quiz.submit(user, attempt_id, done, GRACE)
         left = cards[:3]
@@ -175,14 +167,16 @@ def test_a_retried_submit_finishes_grading_what_an_earlier_one_left(gates: Flask
         assert quiz_logs(user.id) == Counter(cards)
 
 
+def start_fixed(user_id: int) -> None:
+    quiz.start_fixed_quiz(learner(user_id), "gates", T0)
+
+
 def test_parallel_starts_of_a_fixed_quiz_keep_its_attempt_limit(gates: Flask) -> None:  # noqa: F811
     """The set allows one attempt; six tabs start it at the same moment: one starts, five are told."""
     with gates.app_context():
         user_id = accounts.register("ada", "correct horse", T0).id
     tries = 6
-    errors = run_together(
-        gates, [lambda: quiz.start_fixed_quiz(learner(user_id), "gates", T0) for _ in range(tries)]
-    )
+    errors = run_together(gates, [partial(start_fixed, user_id) for _ in range(tries)])
     with gates.app_context():
         started = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user_id)).all()
     assert len(started) == 1
