@@ -274,20 +274,32 @@ def held_cards(user: User, now: datetime, grace_s: float) -> frozenset[int]:
 def save_answer(
     user: User, attempt_id: int, question_id: int, answer: Any, now: datetime, grace_s: float
 ) -> None:
-    """Save one answer, stamped with server time; refused once the deadline (plus grace) has passed."""
+    """Save one answer, stamped with server time; refused once the deadline (plus grace) has passed,
+    or once the attempt is submitted, even by a submit that another tab sent a moment before."""
     attempt = get_attempt(user, attempt_id, now, grace_s)
     if attempt.submitted_at is not None:
-        raise QuizClosed(
-            "Time is up: this quiz was submitted, and answers sent after the deadline do not count."
-            if attempt.auto_submitted
-            else "This quiz is already submitted; its answers can no longer change."
-        )
+        raise _closed(attempt)
     question = next((q for q in attempt.questions if q.id == question_id), None)
     if question is None:
         raise QuizNotFound("This quiz has no such question.")
-    question.answer = _clean_answer(question, answer)
-    question.answered_at = now
+    saved = db.session.execute(  # a submit marks every question graded as it closes the attempt
+        update(QuizQuestion)
+        .where(QuizQuestion.id == question.id, QuizQuestion.graded_at.is_(None))
+        .values(answer=_clean_answer(question, answer), answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
+    if saved.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.refresh(attempt)
+        raise _closed(attempt)
+
+
+def _closed(attempt: QuizAttempt) -> QuizClosed:
+    return QuizClosed(
+        "Time is up: this quiz was submitted, and answers sent after the deadline do not count."
+        if attempt.auto_submitted
+        else "This quiz is already submitted; its answers can no longer change."
+    )
 
 
 def _clean_answer(question: QuizQuestion, answer: Any) -> Any:
@@ -357,7 +369,10 @@ def _close_and_grade(user: User, attempt: QuizAttempt, closed_at: datetime, auto
         .values(submitted_at=closed_at, auto_submitted=auto)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        if not _ungraded(attempt.id):
+        left = select(QuizQuestion.id).where(
+            QuizQuestion.attempt_id == attempt.id, QuizQuestion.graded_at.is_(None)
+        )
+        if db.session.scalar(left.limit(1)) is None:
             return
         db.session.execute(  # a write that changes nothing, to hold the attempt while grading
             update(QuizAttempt).where(QuizAttempt.id == attempt.id).values(score=QuizAttempt.score)
@@ -376,13 +391,16 @@ def _close_and_grade(user: User, attempt: QuizAttempt, closed_at: datetime, auto
 
 
 def _ungraded(attempt_id: int) -> list[QuizQuestion]:
-    """The attempt's questions whose answers have not reached the scheduler, in card order (the
-    order every grader locks cards in, so two attempts sharing cards cannot deadlock)."""
+    """The attempt's questions whose answers have not reached the scheduler, locked (on PostgreSQL;
+    SQLite's writer holds the database) so that an answer saved meanwhile in another tab is either
+    in before they are read or refused after. In card order, the order every grader locks cards
+    in, so two attempts sharing cards cannot deadlock."""
     return list(
         db.session.scalars(
             select(QuizQuestion)
             .where(QuizQuestion.attempt_id == attempt_id, QuizQuestion.graded_at.is_(None))
             .order_by(QuizQuestion.card_id, QuizQuestion.id)
+            .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         )
     )

@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import CardProgress, QuizAttempt, QuizQuestion, ReviewLog, User
@@ -165,6 +165,64 @@ def test_a_retried_submit_finishes_grading_what_an_earlier_one_left(gates: Flask
         assert again.score == len(cards) and again.submitted_at == done
         quiz.submit(user, attempt_id, done + timedelta(minutes=2), GRACE)
         assert quiz_logs(user.id) == Counter(cards)
+
+
+def keep_saving(
+    user_id: int, attempt_id: int, question_id: int, until: threading.Event
+) -> Callable[[], None]:
+    """Another tab changing one answer again and again (wrong, right, wrong...) while the quiz is
+    submitted; once it is, each save is refused."""
+
+    def call() -> None:
+        for turn in range(200):
+            question = db.session.get(QuizQuestion, question_id)
+            assert question is not None
+            answer = right_answer(question) if turn % 2 else wrong_answer(question)
+            db.session.commit()
+            try:
+                quiz.save_answer(learner(user_id), attempt_id, question_id, answer, T0, GRACE)
+            except quiz.QuizClosed:
+                return
+            if until.is_set():
+                return
+
+    return call
+
+
+def wrong_answer(question: QuizQuestion) -> Any:
+    if question.type == "choice":
+        return [c["id"] for c in question.choices if not c["correct"]][:1]
+    return "true" if question.type == "true-false" else "nonsense"
+
+
+def test_answers_saved_in_another_tab_while_submitting_are_graded_as_stored(gates: Flask) -> None:  # noqa: F811
+    """What the result shows (the stored answer and its mark) is what the scheduler was told."""
+    with gates.app_context():
+        user_id = accounts.register("ada", "correct horse", T0).id
+    when = T0 + timedelta(seconds=30)
+    for round_ in range(ROUNDS):
+        with gates.app_context():
+            attempt_id, _ = answered_attempt(learner(user_id), seed=round_)
+            questions = [q.id for q in db.session.get(QuizAttempt, attempt_id).questions]  # type: ignore[union-attr]
+            before = db.session.scalar(select(func.max(ReviewLog.id))) or 0
+        done = threading.Event()
+        submitter = partial(then_signal, done, partial(submit, user_id, attempt_id, when))
+        savers = [keep_saving(user_id, attempt_id, q, done) for q in questions]
+        assert run_together(gates, [submitter, *savers]) == []
+        with gates.app_context():
+            ratings = dict(
+                db.session.execute(
+                    select(ReviewLog.card_id, ReviewLog.rating).where(
+                        ReviewLog.id > before, ReviewLog.source == "quiz"
+                    )
+                ).all()
+            )
+            for question_id in questions:
+                question = db.session.get(QuizQuestion, question_id)
+                assert question is not None
+                stored_right = question.answer == right_answer(question)
+                assert question.correct == stored_right, f"round {round_}: question {question_id}"
+                assert ratings[question.card_id] == (3 if stored_right else 1), f"round {round_}"
 
 
 def start_fixed(user_id: int) -> None:
