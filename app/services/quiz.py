@@ -250,9 +250,12 @@ def _own_attempt(user: User, attempt_id: int) -> QuizAttempt:
 
 
 def get_attempt(user: User, attempt_id: int, now: datetime, grace_s: float) -> QuizAttempt:
-    """The learner's attempt; one whose time ran out is submitted now, on this request."""
+    """The learner's attempt; one whose time ran out is submitted now, on this request, and a
+    submitted one with answers that never reached the scheduler has them graded now."""
     attempt = _own_attempt(user, attempt_id)
-    if attempt.submitted_at is None and deadline_of(attempt, grace_s).overdue(now):
+    overdue = attempt.submitted_at is None and deadline_of(attempt, grace_s).overdue(now)
+    left = attempt.submitted_at is not None and any(q.graded_at is None for q in attempt.questions)
+    if overdue or left:
         submit(user, attempt_id, now, grace_s, auto=True)
         db.session.refresh(attempt)
     return attempt

@@ -167,6 +167,20 @@ def test_a_retried_submit_finishes_grading_what_an_earlier_one_left(gates: Flask
         assert quiz_logs(user.id) == Counter(cards)
 
 
+def test_opening_the_results_also_grades_what_was_left(gates: Flask) -> None:  # noqa: F811
+    with gates.app_context():
+        user = accounts.register("ada", "correct horse", T0)
+        attempt_id, cards = answered_attempt(user, seed=1)
+        quiz.submit(user, attempt_id, T0 + timedelta(seconds=30), GRACE)
+        db.session.execute(ReviewLog.__table__.delete().where(ReviewLog.card_id == cards[0]))
+        db.session.execute(
+            update(QuizQuestion).where(QuizQuestion.card_id == cards[0]).values(graded_at=None)
+        )
+        db.session.commit()
+        quiz.get_attempt(user, attempt_id, T0 + timedelta(days=1), GRACE)
+        assert quiz_logs(user.id) == Counter(cards)
+
+
 def keep_saving(
     user_id: int, attempt_id: int, question_id: int, until: threading.Event
 ) -> Callable[[], None]:
