@@ -320,3 +320,32 @@ def test_the_study_pages_give_no_answer_of_a_card_in_an_open_quiz(
     submitted = client.post(f"{attempt_url}/submit", data={"csrf_token": token})
     assert submitted.status_code == 302
     assert BPTT in client.get(f"/study?show={bptt}").get_data(as_text=True)
+
+
+def test_parallel_starts_of_a_fixed_quiz_from_the_page_give_one_attempt_and_a_message(
+    app: Flask, clock: Clock
+) -> None:
+    tabs = [app.test_client() for _ in range(4)]
+    tabs[0].post("/api/v1/users", json={"username": "ada", "password": "correct horse"})
+    tokens = []
+    for tab in tabs:
+        log_in(tab, "ada", "correct horse")
+        tokens.append(csrf_token(tab, "/sets/gates"))
+    starts = [
+        partial(tab.post, "/sets/gates/quiz", data={"csrf_token": token})
+        for tab, token in zip(tabs, tokens, strict=True)
+    ]
+    places = [response.headers["Location"] for response in together(starts)]
+    assert sum(place.startswith("/quiz/") for place in places) == 1
+    refused = [tab for tab, place in zip(tabs, places, strict=True) if place == "/sets/gates"]
+    assert len(refused) == 3
+    for tab in refused:
+        assert "You have used all 1 attempts at this quiz." in tab.get("/sets/gates").get_data(as_text=True)
+
+
+def test_the_fixed_quiz_api_says_which_sets_have_no_quiz(client: FlaskClient, clock: Clock) -> None:
+    ada = bearer(client, "ada")
+    missing = client.post("/api/v1/sets/nope/quiz", headers=ada)
+    assert missing.status_code == 404 and "no question set called 'nope'" in missing.get_json()["message"]
+    plain = client.post("/api/v1/sets/cells/quiz", headers=ada)
+    assert plain.status_code == 422 and "no quiz of its own" in plain.get_json()["message"]
