@@ -16,6 +16,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     """A learner (or instructor). A guest is a user without a password, bound to a signed cookie."""
 
     __tablename__ = "users"
+    __allow_unmapped__ = True  # for session_key below, which is no column
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -29,6 +30,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     reviews_per_day: Mapped[int] = mapped_column(Integer, default=200)
     cards_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Not a column: the key of the login session this object was loaded for (see get_id).
+    session_key: str | None = None
 
     @property
     def is_instructor(self) -> bool:
@@ -37,7 +40,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     def get_id(self) -> str | None:
         """Flask-Login's id, kept in the session and remember cookies: the key of the login session
         this request runs in (set by app.services.accounts), so the server can end that session."""
-        return getattr(self, "session_key", None)
+        return self.session_key
 
 
 class UserSession(db.Model):  # type: ignore[name-defined,misc]
@@ -66,4 +69,3 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
