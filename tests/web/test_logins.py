@@ -106,7 +106,7 @@ def test_a_reset_with_users_create_ends_every_session_and_token(app: Flask, runn
     make_user(app)
     client = browser(app)
     token = bearer(app.test_client())
-    result = runner.invoke(args=["users", "create", "ADA\n", "--password", "battery staple"])
+    result = runner.invoke(args=["users", "create", "ada", "--password", "battery staple"])
     assert result.exit_code == 0 and "ada is ready" in result.output
     assert not opens_settings(client)
     assert client.get("/api/v1/study/next", headers=token).status_code == 401
