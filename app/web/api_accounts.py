@@ -16,13 +16,14 @@ from app.web.clock import now
 from app.web.security import bearer_token, current_learner
 
 bp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="Accounts and API tokens")
+RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
 
 
 @bp.post("/users")
 @bp.arguments(CredentialsSchema)
 @bp.response(201, UserSchema)
-@bp.alt_response(409, description="The username is taken")
-@bp.alt_response(429, description="Too many sign-ups from this address (see Retry-After)")
+@bp.alt_response(409, schema="Error", description="The username is taken")
+@bp.alt_response(429, schema="Error", headers=RETRY_AFTER, description="Too many sign-ups from this address")
 def create_user(credentials: dict[str, str]) -> Any:
     """Register a learner account."""
     throttling.take_signup()
@@ -39,8 +40,13 @@ def _token_lifetime() -> timedelta:
 @bp.post("/tokens")
 @bp.arguments(CredentialsSchema)
 @bp.response(201, TokenSchema)
-@bp.alt_response(401, description="Wrong username or password")
-@bp.alt_response(429, description="Too many failed log-ins for this account or address (see Retry-After)")
+@bp.alt_response(401, schema="Error", description="Wrong username or password")
+@bp.alt_response(
+    429,
+    schema="Error",
+    headers=RETRY_AFTER,
+    description="Too many failed log-ins for this account or address",
+)
 def create_token(credentials: dict[str, str]) -> Any:
     """Exchange a username and password for a bearer token, valid for UNROLL_TOKEN_DAYS."""
     throttling.check_login(credentials["username"])
@@ -54,6 +60,7 @@ def create_token(credentials: dict[str, str]) -> Any:
 @bp.get("/tokens")
 @login_required
 @bp.response(200, TokenInfoSchema(many=True))
+@bp.alt_response(401, schema="Error", description="Not logged in and no valid bearer token")
 def list_tokens() -> Any:
     """The learner's unexpired tokens, newest first (the tokens themselves are never shown again)."""
     return logins.list_tokens(current_learner(), now(), bearer_token())
@@ -62,7 +69,8 @@ def list_tokens() -> Any:
 @bp.delete("/tokens/current")
 @login_required
 @bp.response(204)
-@bp.alt_response(400, description="The request was not sent with a bearer token")
+@bp.alt_response(400, schema="Error", description="The request was not sent with a bearer token")
+@bp.alt_response(401, schema="Error", description="Not logged in and no valid bearer token")
 def revoke_current_token() -> None:
     """Revoke the token this request is sent with (log out an API client)."""
     token = bearer_token()
@@ -73,7 +81,8 @@ def revoke_current_token() -> None:
 @bp.delete("/tokens/<int:token_id>")
 @login_required
 @bp.response(204)
-@bp.alt_response(404, description="No token of yours has this id")
+@bp.alt_response(401, schema="Error", description="Not logged in and no valid bearer token")
+@bp.alt_response(404, schema="Error", description="No token of yours has this id")
 def revoke_token(token_id: int) -> None:
     """Revoke one of the learner's tokens."""
     if not logins.revoke_token(current_learner(), token_id):

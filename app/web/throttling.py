@@ -82,7 +82,6 @@ def _refuse(error: Throttled) -> ResponseReturnValue:
     headers = {"Retry-After": str(error.seconds)}
     message = error.description or "Too many attempts."
     if request.path.startswith("/api/"):
-        body = {"code": 429, "status": "Too Many Requests", "message": message, "retry_after": error.seconds}
-        return jsonify(body), 429, headers
+        return jsonify(code=429, status="Too Many Requests", message=message), 429, headers
     page = render_template("error.html", code=429, title="Too many attempts", message=message)
     return page, 429, headers

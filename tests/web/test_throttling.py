@@ -85,6 +85,7 @@ def test_failed_log_ins_are_counted_per_account_whatever_the_spelling(app: Flask
     assert refused.status_code == 429
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert "Too many failed log-ins for this account" in refused.get_json()["message"]
+    assert set(refused.get_json()) == {"code", "status", "message"}  # the API's declared error schema
     assert api_login(client_at(app, "198.51.100.1"), "bob").status_code == 401  # another account
 
 
