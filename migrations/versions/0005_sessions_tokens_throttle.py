@@ -5,6 +5,7 @@ Revises: 0004
 Create Date: 2026-12-01 00:05:39.106975
 
 """
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from alembic import op
@@ -51,6 +52,21 @@ def upgrade():
     op.execute(tokens.update().values(expires_at=datetime.now(UTC) + timedelta(days=90)))
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.alter_column('expires_at', existing_type=sa.DateTime(timezone=True), nullable=False)
+    _normalise_usernames()
+
+
+def _normalise_usernames():
+    """Usernames are now looked up NFKC-normalised and stripped: rename the accounts stored otherwise
+    (such as 'bobby\\n'), unless the new name is taken, which is left for the operator to resolve."""
+    users = sa.table('users', sa.column('id', sa.Integer), sa.column('username', sa.String))
+    connection = op.get_bind()
+    rows = connection.execute(sa.select(users.c.id, users.c.username)).all()
+    taken = {name.lower() for _, name in rows}
+    for user_id, name in rows:
+        normal = unicodedata.normalize('NFKC', name).strip()
+        if normal != name and normal.lower() not in taken:
+            connection.execute(users.update().where(users.c.id == user_id).values(username=normal))
+            taken.add(normal.lower())
 
 
 def downgrade():
