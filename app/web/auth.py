@@ -28,11 +28,16 @@ def _safe_next(default: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") and not parts.netloc else default
 
 
+def _end_current_session() -> None:
+    key = current_learner().session_key if current_user.is_authenticated else None
+    if key:
+        logins.end_session(key, now())
+
+
 def _sign_in(user: User) -> None:
     """Start a server-side session for this browser (ending the one it had), set its cookies, and
     renew the CSRF token."""
-    if current_user.is_authenticated and current_learner().session_key:
-        logins.end_session(current_learner().session_key or "", now())
+    _end_current_session()
     logins.start_session(user, now(), request.user_agent.string)
     login_user(user, remember=True)
     renew_csrf_token()
@@ -87,8 +92,7 @@ def start_as_guest() -> ResponseReturnValue:
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
     """End this browser's session on the server too, so its cookies open nothing any more."""
-    if current_user.is_authenticated and current_learner().session_key:
-        logins.end_session(current_learner().session_key or "", now())
+    _end_current_session()
     logout_user()
     renew_csrf_token()
     flash("You are logged out.")
