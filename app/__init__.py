@@ -45,11 +45,24 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.web import api as api_routes
-    from app.web import api_quiz, api_rnn, api_study, auth, demo, errors, health, pages, quiz, stats, study
+    from app.web import (
+        api_accounts,
+        api_quiz,
+        api_rnn,
+        api_study,
+        auth,
+        demo,
+        errors,
+        health,
+        pages,
+        quiz,
+        stats,
+        study,
+    )
 
     for blueprint in (pages.bp, health.bp, auth.bp, study.bp, stats.bp, quiz.bp, demo.bp):
         app.register_blueprint(blueprint)
-    for api_blueprint in (api_routes.bp, api_study.bp, api_quiz.bp, api_rnn.bp):
+    for api_blueprint in (api_routes.bp, api_accounts.bp, api_study.bp, api_quiz.bp, api_rnn.bp):
         api.register_blueprint(api_blueprint)
     errors.register(app)
 

@@ -53,7 +53,14 @@ def settings_from_environment(instance_path: Path, overrides: dict[str, Any]) ->
         "WTF_CSRF_CHECK_DEFAULT": False,  # app.web.security checks it, except for bearer-token API calls
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,  # throttle counters; the database when unset
         "UNROLL_LOGIN_LIMIT": os.environ.get("UNROLL_LOGIN_LIMIT", "5 per minute;30 per hour"),
+        "UNROLL_LOGIN_ACCOUNT_LIMIT": os.environ.get(
+            "UNROLL_LOGIN_ACCOUNT_LIMIT", "10 per minute;50 per hour"
+        ),
+        "UNROLL_SIGNUP_LIMIT": os.environ.get("UNROLL_SIGNUP_LIMIT", "20 per hour;100 per day"),
+        "UNROLL_GUEST_LIMIT": os.environ.get("UNROLL_GUEST_LIMIT", "30 per hour;300 per day"),
+        "UNROLL_TOKEN_DAYS": float(os.environ.get("UNROLL_TOKEN_DAYS", "90")),
         "UNROLL_QUIZ_GRACE_SECONDS": float(os.environ.get("UNROLL_QUIZ_GRACE_SECONDS", "5")),
         "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 365,
         "REMEMBER_COOKIE_HTTPONLY": True,

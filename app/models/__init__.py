@@ -1,9 +1,10 @@
 """SQLAlchemy models: the tables Unroll stores."""
 
-from app.models.accounts import ApiToken, User
+from app.models.accounts import ApiToken, User, UserSession
 from app.models.content import Card, ContentSet, SyncLock
 from app.models.quiz import QuizAttempt, QuizQuestion
 from app.models.study import CardProgress, ReviewLog
+from app.models.throttle import ThrottleCounter
 from app.models.training import TrainingJob
 
 __all__ = [
@@ -15,6 +16,8 @@ __all__ = [
     "QuizQuestion",
     "ReviewLog",
     "SyncLock",
+    "ThrottleCounter",
     "TrainingJob",
     "User",
+    "UserSession",
 ]

@@ -1,4 +1,4 @@
-"""Learners and instructors, their settings, and API tokens."""
+"""Learners and instructors, their settings, their login sessions and API tokens."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     """A learner (or instructor). A guest is a user without a password, bound to a signed cookie."""
 
     __tablename__ = "users"
+    __allow_unmapped__ = True  # for session_key below, which is no column
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -29,19 +30,42 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     reviews_per_day: Mapped[int] = mapped_column(Integer, default=200)
     cards_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Not a column: the key of the login session this object was loaded for (see get_id).
+    session_key: str | None = None
 
     @property
     def is_instructor(self) -> bool:
         return self.role == "instructor"
 
+    def get_id(self) -> str | None:
+        """Flask-Login's id, kept in the session and remember cookies: the key of the login session
+        this request runs in (set by app.services.accounts), so the server can end that session."""
+        return self.session_key
+
+
+class UserSession(db.Model):  # type: ignore[name-defined,misc]
+    """One login (a browser): its cookies carry a random key whose SHA-256 is stored here."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_agent: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
 
 class ApiToken(db.Model):  # type: ignore[name-defined,misc]
-    """A bearer token for API clients; only its SHA-256 is stored."""
+    """A bearer token for API clients; only its SHA-256 is stored. Revoking one deletes it."""
 
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_agent: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

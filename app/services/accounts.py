@@ -1,10 +1,10 @@
-"""Sign-up, log-in, guests, API tokens and learner settings: the code that writes users."""
+"""Sign-up, log-in, guests, passwords and learner settings: the code that writes users."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import available_timezones
@@ -14,9 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models import ApiToken, User
+from app.models import User
+from app.services import logins
 
-USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$")
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{2,31}")  # always used with fullmatch
 MIN_PASSWORD = 8
 RETENTION_WARNING = 0.97
 _DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
@@ -24,6 +25,10 @@ _DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
 
 class AccountError(ValueError):
     """A request about an account that cannot be done, with a message for the person."""
+
+
+class WrongPassword(AccountError):
+    """The current password given to change it is not the account's."""
 
 
 @dataclass(frozen=True)
@@ -39,25 +44,44 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def _check_new_credentials(username: str, password: str) -> None:
-    if not USERNAME.match(username):
-        raise AccountError(
-            "A username is 3–32 letters, digits, '.', '_' or '-', starting with a letter or digit."
-        )
+def normalise_username(username: str) -> str:
+    """A username as stored and looked up: NFKC-normalised, without surrounding white space."""
+    return unicodedata.normalize("NFKC", username).strip()
+
+
+def throttle_subject(username: str) -> str:
+    """The account a log-in attempt is counted against (the same for every spelling of its name)."""
+    return logins.digest(normalise_username(username).lower())[:32]
+
+
+def _check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
 
 
-def _username_taken(username: str) -> bool:
-    return db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None
+def _check_new_credentials(username: str, password: str) -> str:
+    """The normalised username, if it and the password are acceptable for a new account."""
+    name = normalise_username(username)
+    if not USERNAME.fullmatch(name):
+        raise AccountError(
+            "A username is 3–32 letters, digits, '.', '_' or '-', starting with a letter or digit."
+        )
+    _check_new_password(password)
+    if find_user(name) is not None:
+        raise AccountError("That username is taken; choose another.")
+    return name
+
+
+def find_user(username: str) -> User | None:
+    """The account with this name, whatever its case or Unicode spelling."""
+    name = normalise_username(username)
+    return db.session.scalar(select(User).where(func.lower(User.username) == name.lower()))
 
 
 def register(username: str, password: str, now: datetime, role: str = "learner") -> User:
     """A new account; usernames are unique without regard to case."""
-    _check_new_credentials(username, password)
-    if _username_taken(username):
-        raise AccountError("That username is taken; choose another.")
-    user = User(username=username, password_hash=hash_password(password), role=role, created_at=now)
+    name = _check_new_credentials(username, password)
+    user = User(username=name, password_hash=hash_password(password), role=role, created_at=now)
     db.session.add(user)
     _commit_or_taken()
     return user
@@ -81,50 +105,46 @@ def create_guest(now: datetime) -> User:
 
 def claim_guest(guest: User, username: str, password: str) -> User:
     """Turn a guest into a registered learner, keeping every review."""
-    _check_new_credentials(username, password)
-    if _username_taken(username):
-        raise AccountError("That username is taken; choose another.")
-    guest.username, guest.password_hash, guest.is_guest = username, hash_password(password), False
+    name = _check_new_credentials(username, password)
+    guest.username, guest.password_hash, guest.is_guest = name, hash_password(password), False
     _commit_or_taken()
     return guest
 
 
 def authenticate(username: str, password: str) -> User | None:
     """The user with these credentials, or None (taking the same time either way)."""
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    user = find_user(username)
     if user is None or user.password_hash is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(user: User, now: datetime) -> str:
-    """A new bearer token; only its digest is stored."""
-    token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), created_at=now))
-    db.session.commit()
-    return token
-
-
-def user_for_token(token: str) -> User | None:
-    found = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    return db.session.get(User, found.user_id) if found else None
+def change_password(user: User, current: str, new: str, now: datetime, user_agent: str | None) -> None:
+    """Set a new password after checking the current one; every session and token of the user ends,
+    and the asking browser continues in a new session."""
+    if user.password_hash is None or not check_password_hash(user.password_hash, current):
+        raise WrongPassword("That is not your current password.")
+    _check_new_password(new)
+    user.password_hash = hash_password(new)
+    logins.end_every_login(user, now)
+    logins.start_session(user, now, user_agent)
 
 
 def set_password(username: str, password: str, role: str, now: datetime) -> User:
-    """For `flask users create`: create the user, or reset an existing one's password and role."""
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    """For `flask users create`: create the user, or reset an existing one's password and role
+    (which ends all their sessions and revokes all their tokens)."""
+    user = find_user(username)
     if user is None:
         return register(username, password, now, role=role)
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
+    _check_new_password(password)
     user.password_hash, user.role, user.is_guest = hash_password(password), role, False
+    logins.end_every_login(user, now)
     db.session.commit()
     return user
+
+
+# Settings -----------------------------------------------------------------------------------------
 
 
 def settings_of(user: User) -> Settings:

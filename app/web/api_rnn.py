@@ -280,7 +280,7 @@ def models() -> Any:
 def visitor_id() -> str:
     """Who the limits count: the account when logged in, else a random id kept in the session."""
     if current_user.is_authenticated:
-        return f"user-{current_user.get_id()}"
+        return f"user-{current_user.id}"
     if "demo_visitor" not in session:
         session["demo_visitor"] = secrets.token_urlsafe(16)
     return f"guest-{session['demo_visitor']}"

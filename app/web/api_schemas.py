@@ -18,6 +18,19 @@ class UserSchema(Schema):
 
 class TokenSchema(Schema):
     token = fields.String(required=True, metadata={"description": "send as 'Authorization: Bearer <token>'"})
+    id = fields.Integer(required=True, metadata={"description": "to revoke it: DELETE /api/v1/tokens/<id>"})
+    expires_at = fields.DateTime(required=True, metadata={"description": "when the token stops working"})
+
+
+class TokenInfoSchema(Schema):
+    id = fields.Integer(required=True)
+    user_agent = fields.String(required=True, metadata={"description": "the client that asked for it"})
+    created_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True)
+    last_used_at = fields.DateTime(
+        required=True, allow_none=True, metadata={"description": "to the minute; null if never used"}
+    )
+    current = fields.Boolean(required=True, metadata={"description": "the token this request was sent with"})
 
 
 class NextQuerySchema(Schema):

@@ -1,26 +1,22 @@
-"""JSON API, version 1: accounts, tokens and studying. Pages' scripts use it with the session cookie."""
+"""JSON API, version 1: studying. Pages' scripts use it with the session cookie."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_login import login_required
 from flask_smorest import Blueprint, abort
 
-from app.extensions import limiter
 from app.quiz.grading import UngradableResponse
-from app.services import accounts, quiz, study
+from app.services import quiz, study
 from app.web.api_schemas import (
     AnsweredSchema,
     AnswerSchema,
     CheckSchema,
-    CredentialsSchema,
     NextCardSchema,
     NextQuerySchema,
-    TokenSchema,
     UndoneSchema,
-    UserSchema,
     VerdictSchema,
 )
 from app.web.clock import now
@@ -28,36 +24,7 @@ from app.web.quiz import held_cards
 from app.web.security import current_learner
 from app.web.study_view import faces, next_json
 
-bp = Blueprint("study_api", __name__, url_prefix="/api/v1", description="Accounts and studying")
-
-
-@bp.post("/users")
-@bp.arguments(CredentialsSchema)
-@bp.response(201, UserSchema)
-@bp.alt_response(409, description="The username is taken")
-def create_user(credentials: dict[str, str]) -> Any:
-    """Register a learner account."""
-    try:
-        return accounts.register(credentials["username"], credentials["password"], now())
-    except accounts.AccountError as exc:
-        abort(409 if "taken" in str(exc) else 422, message=str(exc))
-
-
-def _login_limit() -> str:
-    return str(current_app.config["UNROLL_LOGIN_LIMIT"])
-
-
-@bp.post("/tokens")
-@limiter.limit(_login_limit, deduct_when=lambda response: response.status_code == 401)
-@bp.arguments(CredentialsSchema)
-@bp.response(201, TokenSchema)
-@bp.alt_response(401, description="Wrong username or password")
-def create_token(credentials: dict[str, str]) -> Any:
-    """Exchange a username and password for a bearer token."""
-    user = accounts.authenticate(credentials["username"], credentials["password"])
-    if user is None:
-        abort(401, message="That username and password do not match.")
-    return {"token": accounts.issue_token(user, now())}
+bp = Blueprint("study_api", __name__, url_prefix="/api/v1", description="Studying")
 
 
 def _set_id(slug: str | None) -> int | None:

@@ -1,4 +1,4 @@
-"""Register, log in and out, study as a guest, and study settings."""
+"""Register, log in and out, study as a guest, study settings, password and logins."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.extensions import limiter
-from app.services import accounts
+from app.models import User
+from app.services import accounts, logins
+from app.web import throttling
 from app.web.clock import now
-from app.web.forms import LoginForm, RegisterForm, SettingsForm
-from app.web.security import current_learner
+from app.web.forms import LoginForm, PasswordForm, RegisterForm, SettingsForm
+from app.web.security import current_learner, renew_csrf_token
 
 bp = Blueprint("auth", __name__)
 TIMEZONES = sorted(available_timezones())
@@ -27,19 +28,32 @@ def _safe_next(default: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") and not parts.netloc else default
 
 
-def _login_limit() -> str:
-    return str(current_app.config["UNROLL_LOGIN_LIMIT"])
+def _end_current_session() -> None:
+    key = current_learner().session_key if current_user.is_authenticated else None
+    if key:
+        logins.end_session(key, now())
+
+
+def _sign_in(user: User) -> None:
+    """Start a server-side session for this browser (ending the one it had), set its cookies, and
+    renew the CSRF token."""
+    _end_current_session()
+    logins.start_session(user, now(), request.user_agent.string)
+    login_user(user, remember=True)
+    renew_csrf_token()
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 401)
 def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.username.data or "", form.password.data or "")
+        username = form.username.data or ""
+        throttling.check_login(username)
+        user = accounts.authenticate(username, form.password.data or "")
         if user is not None:
-            login_user(user, remember=True)
+            _sign_in(user)
             return redirect(_safe_next(url_for("study.study_page")))
+        throttling.record_failed_login(username)
         form.password.errors = ["That username and password do not match."]
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
@@ -49,6 +63,7 @@ def login() -> ResponseReturnValue:
 def register() -> ResponseReturnValue:
     form = RegisterForm()
     if form.validate_on_submit():
+        throttling.take_signup()
         try:
             if current_user.is_authenticated and current_learner().is_guest:
                 user = accounts.claim_guest(
@@ -59,7 +74,7 @@ def register() -> ResponseReturnValue:
         except accounts.AccountError as exc:
             form.username.errors = [str(exc)]
             return render_template("auth/register.html", form=form), 422
-        login_user(user, remember=True)
+        _sign_in(user)
         flash("Welcome! Your account is ready and your progress is saved.")
         return redirect(_safe_next(url_for("study.study_page")))
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
@@ -67,25 +82,48 @@ def register() -> ResponseReturnValue:
 
 @bp.post("/guest")
 def start_as_guest() -> ResponseReturnValue:
-    """Start studying at once; a signed cookie keeps the guest's progress."""
+    """Start studying at once; the session cookie keeps the guest's progress."""
     if not current_user.is_authenticated:
-        login_user(accounts.create_guest(now()), remember=True)
+        throttling.take_guest()
+        _sign_in(accounts.create_guest(now()))
     return redirect(_safe_next(url_for("study.study_page")))
 
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    """End this browser's session on the server too, so its cookies open nothing any more."""
+    _end_current_session()
     logout_user()
+    renew_csrf_token()
     flash("You are logged out.")
     return redirect(url_for("pages.index"))
+
+
+def _settings_page(form: SettingsForm, password_form: PasswordForm, status: int = 200) -> ResponseReturnValue:
+    user = current_learner()
+    warn = float(form.desired_retention.data or 0) > accounts.RETENTION_WARNING
+    page = render_template(
+        "auth/settings.html",
+        form=form,
+        password_form=password_form,
+        warn=warn,
+        sessions=logins.list_sessions(user),
+        tokens=logins.list_tokens(user, now()),
+    )
+    return page, status
+
+
+def _settings_form(user: User) -> SettingsForm:
+    form = SettingsForm(obj=accounts.settings_of(user))
+    form.timezone.choices = TIMEZONES
+    return form
 
 
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings() -> ResponseReturnValue:
     user = current_learner()
-    form = SettingsForm(obj=accounts.settings_of(user))
-    form.timezone.choices = TIMEZONES
+    form = _settings_form(user)
     if form.validate_on_submit():
         chosen = accounts.Settings(
             timezone=form.timezone.data or "UTC",
@@ -98,8 +136,48 @@ def settings() -> ResponseReturnValue:
             accounts.update_settings(user, chosen)
         except accounts.AccountError as exc:
             form.timezone.errors = [str(exc)]
-            return render_template("auth/settings.html", form=form, warn=False), 422
+            return _settings_page(form, PasswordForm(formdata=None), 422)
         flash("Settings saved.")
         return redirect(url_for("auth.settings"))
-    warn = float(form.desired_retention.data or 0) > accounts.RETENTION_WARNING
-    return render_template("auth/settings.html", form=form, warn=warn), 422 if form.errors else 200
+    return _settings_page(form, PasswordForm(formdata=None), 422 if form.errors else 200)
+
+
+@bp.post("/settings/password")
+@login_required
+def change_password() -> ResponseReturnValue:
+    """A new password ends every other session and revokes every API token of the learner."""
+    user = current_learner()
+    form = PasswordForm()
+    if form.validate_on_submit():
+        throttling.check_login(user.username)
+        try:
+            accounts.change_password(
+                user, form.current.data or "", form.password.data or "", now(), request.user_agent.string
+            )
+        except accounts.WrongPassword as exc:
+            throttling.record_failed_login(user.username)
+            form.current.errors = [str(exc)]
+        except accounts.AccountError as exc:
+            form.password.errors = [str(exc)]
+        else:
+            login_user(user, remember=True)
+            renew_csrf_token()
+            flash("Password changed. Every other session and every API token has ended.")
+            return redirect(url_for("auth.settings"))
+    return _settings_page(_settings_form(user), form, 422)
+
+
+@bp.post("/settings/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int) -> ResponseReturnValue:
+    if not logins.revoke_session(current_learner(), session_id, now()):
+        flash("That session had already ended.")
+    return redirect(url_for("auth.settings"))
+
+
+@bp.post("/settings/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int) -> ResponseReturnValue:
+    if not logins.revoke_token(current_learner(), token_id):
+        flash("That token had already been revoked or had expired.")
+    return redirect(url_for("auth.settings"))

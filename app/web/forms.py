@@ -51,3 +51,23 @@ class SettingsForm(FlaskForm):
     )
     new_per_day = IntegerField("New cards per day", validators=[NumberRange(min=0, max=9999)])
     reviews_per_day = IntegerField("Reviews per day", validators=[NumberRange(min=0, max=99999)])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(
+        "Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(min=8, max=200, message="A password needs at least 8 characters."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+        description="At least 8 characters. Every other session and every API token ends.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )

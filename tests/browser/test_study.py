@@ -125,3 +125,21 @@ def test_account_pages_pass_axe(page: Page, live_server: LiveServer, axe: Axe) -
     page.goto(live_server.url + "/settings")
     expect(page.get_by_label("Desired retention")).to_have_value("0.90")
     assert_accessible(axe, page)
+
+
+def test_settings_list_logins_and_change_the_password(page: Page, live_server: LiveServer, axe: Axe) -> None:
+    page.goto(live_server.url + "/register")
+    page.get_by_label("Username").fill("settings-reader")
+    page.get_by_label("Password", exact=True).fill("correct horse")
+    page.get_by_label("Repeat the password").fill("correct horse")
+    page.get_by_role("button", name="Register").click()
+    page.goto(live_server.url + "/settings")
+    expect(page.get_by_role("heading", name="Where you are logged in")).to_be_visible()
+    expect(page.get_by_role("cell", name="this browser")).to_be_visible()
+    assert_accessible(axe, page)
+    page.get_by_label("Current password").fill("correct horse")
+    page.get_by_label("New password", exact=True).fill("battery staple")
+    page.get_by_label("Repeat the new password").fill("battery staple")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator(".flash")).to_contain_text("Password changed")
+    expect(page.get_by_role("cell", name="this browser")).to_be_visible()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from sqlalchemy import inspect, text
 from app import create_app
 from app.extensions import db
 from tests.conftest import PG_URL, app_config, reset_postgres_schema
+
+NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 
 
 def _fresh_database(backend: str, tmp_path: Path) -> str:
@@ -48,3 +51,49 @@ def test_upgrade_builds_the_models_schema_and_db_check_is_clean(backend: str, tm
     if backend == "postgresql":
         reset_postgres_schema(url)  # leave the shared test database whole for later tests
     assert {"content_sets", "cards", "sync_lock", "alembic_version"} <= tables
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "sqlite",
+        pytest.param(
+            "postgresql",
+            marks=pytest.mark.skipif(
+                PG_URL is None, reason="set TEST_DATABASE_URL to run against PostgreSQL"
+            ),
+        ),
+    ],
+)
+def test_0005_gives_old_tokens_an_expiry_and_normalises_usernames(backend: str, tmp_path: Path) -> None:
+    url = _fresh_database(backend, tmp_path)
+    app = create_app(app_config(url, tmp_path))
+    with app.app_context():
+        if backend == "postgresql":  # _fresh_database built the head schema: start from nothing
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        upgrade(revision="0004")
+        with db.engine.begin() as connection:
+            for user_id, name in [(1, "ada\n"), (2, "bob"), (3, "BOB\n")]:
+                connection.execute(
+                    text(
+                        "INSERT INTO users (id, username, role, is_guest, timezone, desired_retention,"
+                        " maximum_interval_days, new_per_day, reviews_per_day, cards_version, created_at)"
+                        " VALUES (:id, :name, 'learner', false, 'UTC', 0.9, 100, 20, 200, 0, :at)"
+                    ),
+                    {"id": user_id, "name": name, "at": NOW},
+                )
+            connection.execute(
+                text("INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES (1, 'x', :at)"),
+                {"at": NOW},
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            names = dict(connection.execute(text("SELECT id, username FROM users")).all())
+            expires = connection.execute(text("SELECT expires_at FROM api_tokens")).scalar()
+        db.engine.dispose()
+    if backend == "postgresql":
+        reset_postgres_schema(url)
+    assert names == {1: "ada", 2: "bob", 3: "BOB\n"}  # the last would collide: left to the operator
+    assert expires is not None

@@ -1,4 +1,4 @@
-"""Accounts through the test client: forms with CSRF, guests, throttling, tokens, settings, CLI."""
+"""Accounts through the test client: forms with CSRF, guests, usernames, tokens, settings, CLI."""
 
 from __future__ import annotations
 
@@ -6,16 +6,13 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from app import create_app
 from app.extensions import db
 from app.models import User
 from app.services import accounts
-from tests.conftest import app_config
 from tests.web.helpers import csrf_token, log_in
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -64,59 +61,6 @@ def test_forms_without_a_csrf_token_are_refused(app: Flask, client: FlaskClient)
     response = client.post("/login", data={"username": "ada", "password": "correct horse"})
     assert response.status_code == 400
     assert "CSRF" in response.get_data(as_text=True)
-
-
-def test_wrong_password_is_refused_and_repeated_failures_are_throttled(
-    tmp_path: Path, content_dir: Path
-) -> None:
-    app = create_app(
-        app_config(f"sqlite:///{tmp_path / 't.sqlite3'}", content_dir, UNROLL_LOGIN_LIMIT="3 per minute")
-    )
-    with app.app_context():
-        db.create_all()
-    make_user(app)
-    client = app.test_client()
-    token = csrf_token(client)
-    statuses = [
-        client.post(
-            "/login", data={"username": "ada", "password": "wrong pass", "csrf_token": token}
-        ).status_code
-        for _ in range(4)
-    ]
-    assert statuses == [401, 401, 401, 429]
-    limited = client.post(
-        "/login", data={"username": "ada", "password": "correct horse", "csrf_token": token}
-    )
-    assert limited.status_code == 429 and "Too Many Requests" in limited.get_data(as_text=True)
-
-
-def test_throttling_is_shared_through_redis_when_configured(tmp_path: Path, content_dir: Path) -> None:
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    redis.Redis(host="127.0.0.1", port=6379, db=15).flushdb()
-    config = app_config(
-        f"sqlite:///{tmp_path / 't.sqlite3'}",
-        content_dir,
-        UNROLL_LOGIN_LIMIT="2 per minute",
-        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
-    )
-    first, second = create_app(config), create_app(config)  # two app processes, one store
-    with first.app_context():
-        db.create_all()
-    make_user(first)
-    statuses = []
-    for app in (first, second, first):
-        client = app.test_client()
-        token = csrf_token(client)
-        statuses.append(
-            client.post(
-                "/login", data={"username": "ada", "password": "nope nope", "csrf_token": token}
-            ).status_code
-        )
-    assert statuses == [401, 401, 429]
 
 
 def test_a_guest_studies_at_once_and_keeps_progress_after_registering(
@@ -263,3 +207,27 @@ def test_srs_replay_command_prints_due_times(runner: FlaskCliRunner, tmp_path: P
     path.write_text('{"config": {}}')
     bad = runner.invoke(args=["srs", "replay", str(path)])
     assert bad.exit_code != 0 and "Error" in bad.output
+
+
+def test_a_username_with_a_trailing_newline_is_the_same_account(app: Flask, client: FlaskClient) -> None:
+    """`bobby\\n` beside `bobby` was a second account: the name check matched up to the newline."""
+    first = client.post("/api/v1/users", json={"username": "bobby", "password": "correct horse"})
+    twin = client.post("/api/v1/users", json={"username": "bobby\n", "password": "correct horse"})
+    wide = client.post("/api/v1/users", json={"username": "ＢＯＢＢＹ", "password": "correct horse"})
+    inner = client.post("/api/v1/users", json={"username": "bob\nby", "password": "correct horse"})
+    assert first.status_code == 201
+    assert twin.status_code == 409 and "taken" in twin.get_json()["message"]
+    assert wide.status_code == 409  # full-width letters are the same name after NFKC
+    assert inner.status_code == 422 and "A username is 3–32 letters" in inner.get_json()["message"]
+    with app.app_context():
+        assert db.session.scalars(select(User.username)).all() == ["bobby"]
+
+
+def test_usernames_are_stored_normalised_and_found_by_any_spelling(app: Flask, client: FlaskClient) -> None:
+    created = client.post("/api/v1/users", json={"username": " Ｇrace\n", "password": "correct horse"})
+    assert created.status_code == 201 and created.get_json()["username"] == "Grace"
+    for spelling in ("grace", "GRACE\n", " ｇｒａｃｅ "):
+        token = client.post("/api/v1/tokens", json={"username": spelling, "password": "correct horse"})
+        assert token.status_code == 201, spelling
+    log_in(client, "grace\n", "correct horse")
+    assert "Log out" in client.get("/settings").get_data(as_text=True)

@@ -17,8 +17,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Card, CardProgress, ReviewLog
-from app.services import accounts
+from app.models import Card, CardProgress, ReviewLog, User
+from app.services import accounts, logins
 from app.services.content_sync import sync_content
 from app.services.export import CSV_COLUMNS, stable_id
 from app.services.stats import DayCount
@@ -92,9 +92,14 @@ def learner(app: Flask, name: str) -> int:
 
 
 def log_in_as(client: FlaskClient, user_id: int) -> None:
-    """What flask_login.login_user stores in the session."""
+    """What logging in stores in the session: the key of a new login session."""
+    with client.application.app_context():
+        user = db.session.get(User, user_id)
+        assert user is not None
+        logins.start_session(user, datetime.now(UTC), "test")
+        key = user.session_key
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = key
         session["_fresh"] = True
 
 
