@@ -13,13 +13,17 @@ import re
 from bisect import bisect_left, bisect_right
 
 from app.content.model import Problem
-from app.content.sections import Line
+from app.content.sections import Line, track_fence
 
 MAX_FILE_BYTES = 1024 * 1024
+MAX_LINES = 50_000
 MAX_NESTING = 16
 MAX_BACKTICK_RUN = 32
 MAX_SCAN = 2_000_000
-MAX_MARKUP = 100_000
+MAX_MARKUP = 40_000
+MAX_BLOCKS = 10_000
+MAX_BLOCK_WEIGHT = 4_000_000
+MAX_HIGHLIGHTED = 100_000
 MAX_REVIEW_QUESTIONS = 1000
 
 _CONTAINER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))")
@@ -38,11 +42,28 @@ def too_big(size: int) -> Problem | None:
     )
 
 
+def too_many_lines(count: int) -> Problem | None:
+    """The error for a file of more lines than the bound, before any line is looked at."""
+    if count <= MAX_LINES:
+        return None
+    return Problem(MAX_LINES + 1, f"the file has {count:,} lines, over the limit of {MAX_LINES:,}: split it")
+
+
 def check_body(lines: list[Line]) -> list[Problem]:
-    """Every bound the body breaks, each once, at the first line that breaks it."""
-    problems = [_nesting(lines), _backtick_runs(lines), _markup(lines)]
-    problems += [_unclosed_brackets(lines), _unclosed_tags(lines)]
-    return [p for p in problems if p is not None]
+    """The first bound the body breaks, at the first line that breaks it (cheapest checks first)."""
+    for check in (
+        _markup,
+        _backtick_runs,
+        _nesting,
+        _highlighted,
+        _blocks,
+        _unclosed_brackets,
+        _unclosed_tags,
+    ):
+        problem = check(lines)
+        if problem is not None:
+            return [problem]
+    return []
 
 
 def _nesting(lines: list[Line]) -> Problem | None:
@@ -91,6 +112,44 @@ def _markup(lines: list[Line]) -> Problem | None:
                 f"more than {MAX_MARKUP:,} Markdown symbols (such as * _ ` [ < |) by this line: "
                 "split the file into several sets",
             )
+    return None
+
+
+def _blocks(lines: list[Line]) -> Problem | None:
+    """The engine spends time per block, and splits a block line by line (square in its length)."""
+    weight = 0
+    for number, block in enumerate(_paragraphs(lines), 1):
+        weight += len(block) ** 2
+        if number > MAX_BLOCKS:
+            return Problem(
+                block[0].number,
+                f"more than {MAX_BLOCKS:,} paragraphs or blocks: split the file into several sets",
+            )
+        if weight > MAX_BLOCK_WEIGHT:
+            return Problem(
+                block[0].number,
+                f"a block of {len(block):,} lines without a blank line (too many such lines in the file): "
+                "separate paragraphs, headings and lists with blank lines",
+            )
+    return None
+
+
+def _highlighted(lines: list[Line]) -> Problem | None:
+    """Code blocks that name a language are highlighted, which costs far more than plain text."""
+    total, fence, highlighted = 0, None, False
+    for line in lines:
+        opened = fence is None
+        fence = track_fence(line.text, fence)
+        if opened and fence is not None:
+            highlighted = bool(line.text.strip().lstrip("`~").strip())
+        elif fence is not None and highlighted:
+            total += len(line.text) + 1
+            if total > MAX_HIGHLIGHTED:
+                return Problem(
+                    line.number,
+                    f"more than {MAX_HIGHLIGHTED:,} characters of highlighted code: "
+                    "move long listings to files and show only the key lines",
+                )
     return None
 
 

@@ -8,7 +8,7 @@ from pathlib import PurePath
 
 from app.content.frontmatter import split_front_matter
 from app.content.items import parse_simple_items, split_items
-from app.content.limits import MAX_REVIEW_QUESTIONS, check_body, too_big
+from app.content.limits import MAX_REVIEW_QUESTIONS, check_body, too_big, too_many_lines
 from app.content.model import (
     Dialect,
     ExtraSection,
@@ -62,6 +62,9 @@ def parse_text(path: str, text: str) -> ParseResult:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not text.strip():
         return _failed(path, Problem(1, "the file is empty: add at least a '## Review' section"))
+    too_long = too_many_lines(len(lines))
+    if too_long:
+        return _failed(path, too_long)
     front = split_front_matter(lines)
     if front.errors:
         return ParseResult(path, None, front.errors)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 from functools import lru_cache
 from html import unescape
 from html.parser import HTMLParser
@@ -120,14 +121,32 @@ def _render_cached(source: str) -> str:
     return _render(source)
 
 
+_BLOCK_PLACEHOLDER = re.compile(r"<p>\s*MATH([0-9a-f]{12})D(\d+)X\s*</p>")
+_INLINE_PLACEHOLDER = re.compile(r"MATH([0-9a-f]{12})[DI](\d+)X")
+_engines = threading.local()
+
+
+def _engine() -> markdown.Markdown:
+    """This thread's Markdown converter: building one costs more than converting a short piece."""
+    engine = getattr(_engines, "markdown", None)
+    if engine is None:
+        engine = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, extension_configs=_MARKDOWN_CONFIG)
+        _engines.markdown = engine
+    return engine
+
+
 def _render(source: str) -> str:
     tag = secrets.token_hex(6)  # a placeholder that no source text contains by chance
     protected, formulas = _protect_math(source, tag)
-    html = markdown.markdown(protected, extensions=_MARKDOWN_EXTENSIONS, extension_configs=_MARKDOWN_CONFIG)
-    block = re.compile(rf"<p>\s*MATH{tag}D(\d+)X\s*</p>")
-    inline = re.compile(rf"MATH{tag}[DI](\d+)X")
-    html = block.sub(lambda m: f'<div class="math-block">{formulas[int(m.group(1))]}</div>', html)
-    html = inline.sub(lambda m: f'<span class="math-inline">{formulas[int(m.group(1))]}</span>', html)
+    html = _engine().reset().convert(protected)
+
+    def formula(match: re.Match[str], wrap: str) -> str:
+        if match.group(1) != tag:
+            return match.group(0)
+        return wrap.format(formulas[int(match.group(2))])
+
+    html = _BLOCK_PLACEHOLDER.sub(lambda m: formula(m, '<div class="math-block">{}</div>'), html)
+    html = _INLINE_PLACEHOLDER.sub(lambda m: formula(m, '<span class="math-inline">{}</span>'), html)
     return sanitise(html).strip()
 
 
