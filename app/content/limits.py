@@ -52,9 +52,9 @@ def too_many_lines(count: int) -> Problem | None:
 def check_body(lines: list[Line]) -> list[Problem]:
     """The first bound the body breaks, at the first line that breaks it (cheapest checks first)."""
     for check in (
-        _markup,
         _backtick_runs,
         _nesting,
+        _markup,
         _highlighted,
         _blocks,
         _unclosed_brackets,

@@ -12,6 +12,7 @@ from app.content.render import sanitise
 from app.content.rendered import card_html
 from app.extensions import db
 from app.models import Card, ContentSet
+from app.services.content_sync import failed_files
 from app.services.quiz import fixed_quiz
 
 
@@ -108,6 +109,14 @@ def _render_faces(card_type: str, question: str, answer: str, details: dict[str,
     """Faces of a card stored before sync kept its HTML (the next sync stores them)."""
     options = [Option(o["text"], o["correct"], o.get("explanation", "")) for o in details.get("options", [])]
     return card_html(card_type, question, answer, details.get("explanation", ""), options).to_json()
+
+
+def content_health() -> dict[str, Any]:
+    """How many sets are served, and every content file whose latest version failed (with its line)."""
+    served = db.session.scalar(
+        select(func.count()).select_from(ContentSet).where(ContentSet.retired_at.is_(None))
+    )
+    return {"sets": served or 0, "errors": failed_files()}
 
 
 def database_ok() -> bool:
