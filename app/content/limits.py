@@ -31,6 +31,9 @@ _THEMATIC_BREAK = re.compile(r"[ \t]*(?:[-*_][ \t]*){3,}")
 _BACKTICKS = re.compile(r"`+")
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
 _MARKUP = re.compile(r"[*_`\[\]<>!|&\\~$]")
+_LONG_RUN = re.compile(f"`{{{MAX_BACKTICK_RUN + 1}}}")
+# Each nesting level takes at least one character of a line's prefix: fewer cannot be too deep.
+_DEEP_PREFIX = re.compile(rf"^[ \t>*+\-0-9.)]{{{MAX_NESTING + 1}}}", re.MULTILINE)
 
 
 def too_big(size: int) -> Problem | None:
@@ -50,17 +53,20 @@ def too_many_lines(count: int) -> Problem | None:
 
 
 def check_body(lines: list[Line]) -> list[Problem]:
-    """The first bound the body breaks, at the first line that breaks it (cheapest checks first)."""
-    for check in (
-        _backtick_runs,
-        _nesting,
-        _markup,
-        _highlighted,
-        _blocks,
-        _unclosed_brackets,
-        _unclosed_tags,
-    ):
-        problem = check(lines)
+    """The first bound the body breaks, at the first line that breaks it (cheapest checks first).
+    A check whose quick look over the whole text finds nothing to fear is skipped."""
+    text = "\n".join(line.text for line in lines)
+    checks = (
+        (_backtick_runs, _LONG_RUN.search(text) is not None),
+        (_nesting, _DEEP_PREFIX.search(text) is not None),
+        (_markup, len(_MARKUP.findall(text)) > MAX_MARKUP),
+        (_highlighted, "```" in text or "~~~" in text),
+        (_blocks, True),
+        (_unclosed_brackets, "[" in text),
+        (_unclosed_tags, "<" in text),
+    )
+    for check, needed in checks:
+        problem = check(lines) if needed else None
         if problem is not None:
             return [problem]
     return []

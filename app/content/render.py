@@ -135,7 +135,16 @@ def _engine() -> markdown.Markdown:
     return engine
 
 
+# One line of prose that starts with a letter and holds nothing Markdown, HTML or LaTeX reads:
+# its HTML is the line in a paragraph, and sync skips the engine for it (most answers and options).
+_PLAIN_LINE = re.compile(r"[^\W\d_][^\n\\`*_\[\]<>!#|&~$]*+")
+
+
 def _render(source: str) -> str:
+    if not source.strip():
+        return ""
+    if _PLAIN_LINE.fullmatch(source) and not source.endswith(" "):
+        return f"<p>{source}</p>"
     tag = secrets.token_hex(6)  # a placeholder that no source text contains by chance
     protected, formulas = _protect_math(source, tag)
     html = _engine().reset().convert(protected)
@@ -150,15 +159,18 @@ def _render(source: str) -> str:
     return sanitise(html).strip()
 
 
+# One sanitiser, built once: building it costs more than cleaning a short piece.
+_CLEANER = nh3.Cleaner(
+    tags=_TAGS,
+    attributes=_ATTRIBUTES,
+    link_rel="noopener noreferrer",
+    filter_style_properties={"text-align"},
+)
+
+
 def sanitise(html: str) -> str:
     """Keep formatting, code highlighting, MathML and table alignment; drop scripts, handlers, styles."""
-    return nh3.clean(
-        html,
-        tags=_TAGS,
-        attributes=_ATTRIBUTES,
-        link_rel="noopener noreferrer",
-        filter_style_properties={"text-align"},
-    )
+    return _CLEANER.clean(html)
 
 
 def _protect_math(source: str, tag: str) -> tuple[str, list[str]]:
