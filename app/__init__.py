@@ -78,7 +78,7 @@ def _watch_content(app: Flask) -> None:
     @app.before_request
     def refresh_content() -> None:
         if request.endpoint not in {"static", "health.healthz"}:
-            watcher.refresh()
+            watcher.refresh_for_request(app)
 
 
 def _sweep_quizzes(app: Flask) -> None:

@@ -1,13 +1,15 @@
 """Benchmark: check, cold sync and one-file re-sync of generated question sets.
 
-Usage: python bench/content.py [--sizes 100 1000] [--database-url URL]
+Usage: python bench/content.py [--sizes 100 1000] [--database-url URL] [--hostile]
 Goal on a 2-core machine: 1,000 files sync cold in under 5 s; re-sync after a one-file edit in under 0.5 s.
+--hostile: seconds to check each hostile file of tests/hostile_content.py (issue 9: each under 5 s).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -79,11 +81,40 @@ def run(size: int, database_url: str, folder: Path) -> dict[str, float]:
     return {"check": check, "sync cold": cold, "re-sync one file": resync, "re-sync nothing": unchanged}
 
 
+def hostile() -> None:
+    """Check time of every hostile file, the heaviest allowed file and a 50 MB file."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.hostile_content import HOSTILE, heaviest_allowed, write_huge
+
+    print(f"{'hostile file':<26}{'bytes':>10}{'check (s)':>11}  first error")
+    with tempfile.TemporaryDirectory() as tmp:
+        files = dict(HOSTILE) | {"heaviest-allowed": heaviest_allowed}
+        for name, make in files.items():
+            path = Path(tmp) / f"{name}.md"
+            path.write_bytes(make())
+            figures(name, path)
+        huge = Path(tmp) / "fifty-megabytes.md"
+        write_huge(huge)
+        figures("fifty-megabytes", huge)
+
+
+def figures(name: str, path: Path) -> None:
+    start = time.perf_counter()
+    result = check_path(path)
+    seconds = time.perf_counter() - start
+    error = f"{result.errors[0].line}: {result.errors[0].message[:60]}" if result.errors else "(loads)"
+    print(f"{name:<26}{path.stat().st_size:>10,}{seconds:>11.2f}  {error}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--hostile", action="store_true", help="time hostile files instead")
     args = parser.parse_args()
+    if args.hostile:
+        hostile()
+        return
     print(
         f"{'database':<11}{'files':>6}{'cards':>8}  {'check':>8}{'sync cold':>11}{'1-file':>9}{'no-op':>8}  (s)"
     )

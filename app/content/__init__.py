@@ -1,6 +1,14 @@
 """Pure content core: Markdown question sets to typed values. Imports neither Flask nor SQLAlchemy."""
 
-from app.content.loader import SourceFile, check_path, content_files, expand_paths, fingerprint, read_sources
+from app.content.loader import (
+    SourceFile,
+    check_path,
+    content_entries,
+    content_files,
+    expand_paths,
+    fingerprint,
+    read_sources,
+)
 from app.content.model import (
     Dialect,
     ExtraSection,
@@ -26,6 +34,7 @@ __all__ = [
     "ReviewItem",
     "SourceFile",
     "check_path",
+    "content_entries",
     "content_files",
     "expand_paths",
     "fingerprint",

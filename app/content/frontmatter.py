@@ -11,6 +11,7 @@ import yaml
 from app.content.model import Problem
 
 _FENCES = {"+++": "TOML", "---": "YAML"}
+MAX_FRONT_MATTER_CHARS = 16 * 1024
 _TOML_WHERE = re.compile(r"\s*\((?:at line (\d+), column \d+|at end of document)\)")
 _HINTS = {
     "TOML": "write each setting as key = value, with text in double quotes",
@@ -47,6 +48,12 @@ def split_front_matter(lines: list[str]) -> FrontMatter:
         return FrontMatter({}, len(lines), (Problem(1, message),))
     block_lines = lines[1:close]
     block = "\n".join(block_lines) + "\n"
+    if len(block) > MAX_FRONT_MATTER_CHARS:
+        message = (
+            f"{kind} front matter is {len(block):,} characters long, over the limit of "
+            f"{MAX_FRONT_MATTER_CHARS:,}: keep only the settings there and move text into the sections"
+        )
+        return FrontMatter({}, close + 1, (Problem(1, message),))
     try:
         data, problem = _parse_toml(block, close) if kind == "TOML" else _parse_yaml(block)
     except RecursionError:
@@ -74,9 +81,27 @@ def _parse_toml(block: str, close: int) -> tuple[dict[str, object], Problem | No
         return {}, Problem(line, f"invalid TOML front matter ({reason}): {_HINTS['TOML']}")
 
 
+class _AliasRefused(yaml.MarkedYAMLError):
+    """An anchor (&name) or alias (*name) in front matter."""
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases: 300 bytes of nested aliases can expand to megabytes."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _AliasRefused(problem="anchors and aliases are not allowed", problem_mark=event.start_mark)
+        return super().compose_node(parent, index)
+
+
 def _parse_yaml(block: str) -> tuple[dict[str, object], Problem | None]:
     try:
-        data = yaml.safe_load(block)
+        data = yaml.load(block, Loader=_NoAliasLoader)  # a SafeLoader that also refuses aliases
+    except _AliasRefused as exc:
+        line = block[: exc.problem_mark.index].count("\n") + 2 if exc.problem_mark else 2
+        message = "YAML anchors and aliases ('&name', '*name') are not allowed in front matter: write each value out"
+        return {}, Problem(line, message)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         # PyYAML also breaks lines at U+2028 and friends; count only real newlines.

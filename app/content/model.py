@@ -114,6 +114,36 @@ class QuestionSet:
 
 
 @dataclass(frozen=True)
+class CardHtml:
+    """A review question's parts as sanitised HTML: the question as first shown (clozes blanked)."""
+
+    question: str
+    answer: str
+    explanation: str = ""
+    options: tuple[tuple[str, str], ...] = ()  # each option and its explanation
+
+    def to_json(self) -> dict[str, object]:
+        """The faces as a card stores them (under `details["html"]`)."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "explanation": self.explanation,
+            "options": [{"html": text, "explanation_html": why} for text, why in self.options],
+        }
+
+
+@dataclass(frozen=True)
+class SetHtml:
+    """Every Markdown piece of a set rendered once, when the file is checked or synced."""
+
+    preview: tuple[str, ...]
+    explain: str
+    keypoints: tuple[str, ...]
+    extras: tuple[str, ...]
+    review: tuple[CardHtml, ...]
+
+
+@dataclass(frozen=True)
 class ParseResult:
     """What parsing one file gives: a set when it has no errors, and every problem found."""
 
@@ -121,6 +151,7 @@ class ParseResult:
     question_set: QuestionSet | None
     errors: tuple[Problem, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    html: SetHtml | None = None
 
     @property
     def ok(self) -> bool:

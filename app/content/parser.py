@@ -8,6 +8,7 @@ from pathlib import PurePath
 
 from app.content.frontmatter import split_front_matter
 from app.content.items import parse_simple_items, split_items
+from app.content.limits import MAX_REVIEW_QUESTIONS, check_body, too_big, too_many_lines
 from app.content.model import (
     Dialect,
     ExtraSection,
@@ -18,6 +19,7 @@ from app.content.model import (
     ReviewItem,
     SectionKind,
 )
+from app.content.rendered import render_set
 from app.content.review import parse_review_item
 from app.content.sections import Line, RawSection, split_sections
 
@@ -39,11 +41,20 @@ def decode(data: bytes) -> tuple[str | None, Problem | None]:
 
 
 def parse_file(path: str, data: bytes) -> ParseResult:
-    """Parse the bytes of the file at `path` (the path names the set and the errors)."""
+    """Parse and render the bytes of the file at `path` (the path names the set and the errors)."""
+    oversized = too_big(len(data))
+    if oversized:
+        return _failed(path, oversized)
     text, problem = decode(data)
     if text is None:
         return ParseResult(path, None, (problem,) if problem else ())
-    return parse_text(path, text)
+    result = parse_text(path, text)
+    if result.question_set is None:
+        return result
+    html, problems = render_set(result.question_set)
+    if html is None:
+        return ParseResult(path, None, (*result.errors, *problems), result.warnings)
+    return ParseResult(path, result.question_set, result.errors, result.warnings, html)
 
 
 def parse_text(path: str, text: str) -> ParseResult:
@@ -51,10 +62,17 @@ def parse_text(path: str, text: str) -> ParseResult:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not text.strip():
         return _failed(path, Problem(1, "the file is empty: add at least a '## Review' section"))
+    too_long = too_many_lines(len(lines))
+    if too_long:
+        return _failed(path, too_long)
     front = split_front_matter(lines)
     if front.errors:
         return ParseResult(path, None, front.errors)
-    body = split_sections([Line(i + 1, lines[i]) for i in range(front.body_start, len(lines))])
+    body_lines = [Line(i + 1, lines[i]) for i in range(front.body_start, len(lines))]
+    too_costly = check_body(body_lines)
+    if too_costly:
+        return ParseResult(path, None, tuple(too_costly))
+    body = split_sections(body_lines)
     errors, warnings = list(body.errors), list(body.warnings)
     meta, meta_errors = _metadata(path, front.data, body.title, front.line_of("weight"))
     errors += meta_errors
@@ -188,6 +206,14 @@ def _review(
         return []
     raw_items, problems = split_items(section.lines, "review question")
     warnings += problems
+    if len(raw_items) > MAX_REVIEW_QUESTIONS:
+        errors.append(
+            Problem(
+                raw_items[MAX_REVIEW_QUESTIONS].line,
+                f"more than {MAX_REVIEW_QUESTIONS} review questions: split the set into several files",
+            )
+        )
+        return []
     review: list[ReviewItem] = []
     first_line: dict[str, int] = {}
     for raw in raw_items:

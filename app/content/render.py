@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 from functools import lru_cache
 from html import unescape
 from html.parser import HTMLParser
@@ -13,8 +14,7 @@ import nh3
 from latex2mathml.converter import convert as latex_to_mathml
 
 _FENCED = re.compile(r"^( {0,3})(`{3,}|~{3,})[^\n]*\n.*?(?:^\1?\2[`~]*[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
-_INLINE_CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
-_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
+_BACKTICK_RUN = re.compile(r"`+")
 _INLINE_MATH = re.compile(r"(?<![\\$\w])\$(?=[^\s$])([^$\n]+?)(?<=[^\s\\])\$(?![\d$])")
 
 _MATHML_TAGS = {
@@ -96,40 +96,81 @@ _MARKDOWN_EXTENSIONS = ["fenced_code", "codehilite", "tables", "sane_lists"]
 _MARKDOWN_CONFIG = {"codehilite": {"guess_lang": False, "css_class": "highlight"}}
 
 
+_CACHED_UP_TO = 4096  # characters: short pieces repeat (options, answers); long ones would fill memory
+
+
 def render_markdown(source: str) -> str:
-    """Sanitised HTML for a piece of content Markdown (cached: content repeats across requests)."""
-    return _render(source)
+    """Sanitised HTML for a piece of content Markdown (short pieces are cached)."""
+    return _render_cached(source) if len(source) <= _CACHED_UP_TO else _render(source)
 
 
 def render_inline(source: str) -> str:
     """Like render_markdown, without the wrapping paragraph of a one-line text."""
-    html = _render(source)
+    return unwrap_paragraph(render_markdown(source))
+
+
+def unwrap_paragraph(html: str) -> str:
+    """Rendered HTML without the paragraph around it when it is a single paragraph."""
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         return html[3:-4]
     return html
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
+def _render_cached(source: str) -> str:
+    return _render(source)
+
+
+_BLOCK_PLACEHOLDER = re.compile(r"<p>\s*MATH([0-9a-f]{12})D(\d+)X\s*</p>")
+_INLINE_PLACEHOLDER = re.compile(r"MATH([0-9a-f]{12})[DI](\d+)X")
+_engines = threading.local()
+
+
+def _engine() -> markdown.Markdown:
+    """This thread's Markdown converter: building one costs more than converting a short piece."""
+    engine = getattr(_engines, "markdown", None)
+    if engine is None:
+        engine = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, extension_configs=_MARKDOWN_CONFIG)
+        _engines.markdown = engine
+    return engine
+
+
+# One line of prose that starts with a letter and holds nothing Markdown, HTML or LaTeX reads:
+# its HTML is the line in a paragraph, and sync skips the engine for it (most answers and options).
+_PLAIN_LINE = re.compile(r"[^\W\d_][^\n\\`*_\[\]<>!#|&~$]*+")
+
+
 def _render(source: str) -> str:
+    if not source.strip():
+        return ""
+    if _PLAIN_LINE.fullmatch(source) and not source.endswith(" "):
+        return f"<p>{source}</p>"
     tag = secrets.token_hex(6)  # a placeholder that no source text contains by chance
     protected, formulas = _protect_math(source, tag)
-    html = markdown.markdown(protected, extensions=_MARKDOWN_EXTENSIONS, extension_configs=_MARKDOWN_CONFIG)
-    block = re.compile(rf"<p>\s*MATH{tag}D(\d+)X\s*</p>")
-    inline = re.compile(rf"MATH{tag}[DI](\d+)X")
-    html = block.sub(lambda m: f'<div class="math-block">{formulas[int(m.group(1))]}</div>', html)
-    html = inline.sub(lambda m: f'<span class="math-inline">{formulas[int(m.group(1))]}</span>', html)
+    html = _engine().reset().convert(protected)
+
+    def formula(match: re.Match[str], wrap: str) -> str:
+        if match.group(1) != tag:
+            return match.group(0)
+        return wrap.format(formulas[int(match.group(2))])
+
+    html = _BLOCK_PLACEHOLDER.sub(lambda m: formula(m, '<div class="math-block">{}</div>'), html)
+    html = _INLINE_PLACEHOLDER.sub(lambda m: formula(m, '<span class="math-inline">{}</span>'), html)
     return sanitise(html).strip()
+
+
+# One sanitiser, built once: building it costs more than cleaning a short piece.
+_CLEANER = nh3.Cleaner(
+    tags=_TAGS,
+    attributes=_ATTRIBUTES,
+    link_rel="noopener noreferrer",
+    filter_style_properties={"text-align"},
+)
 
 
 def sanitise(html: str) -> str:
     """Keep formatting, code highlighting, MathML and table alignment; drop scripts, handlers, styles."""
-    return nh3.clean(
-        html,
-        tags=_TAGS,
-        attributes=_ATTRIBUTES,
-        link_rel="noopener noreferrer",
-        filter_style_properties={"text-align"},
-    )
+    return _CLEANER.clean(html)
 
 
 def _protect_math(source: str, tag: str) -> tuple[str, list[str]]:
@@ -142,9 +183,9 @@ def _protect_math(source: str, tag: str) -> tuple[str, list[str]]:
 
     def outside_code(text: str) -> str:
         pieces, last = [], 0
-        for code in _INLINE_CODE.finditer(text):
-            pieces += [_swap(text[last : code.start()], stash), code.group(0)]
-            last = code.end()
+        for start, end in _code_spans(text):
+            pieces += [_swap(text[last:start], stash), text[start:end]]
+            last = end
         return "".join([*pieces, _swap(text[last:], stash)])
 
     pieces, last = [], 0
@@ -154,10 +195,49 @@ def _protect_math(source: str, tag: str) -> tuple[str, list[str]]:
     return "".join([*pieces, outside_code(source[last:])]), formulas
 
 
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """Code spans: a backtick run up to the next run of the same length, found in linear time."""
+    runs = [(m.start(), m.end()) for m in _BACKTICK_RUN.finditer(text)]
+    following: dict[int, int] = {}
+    next_same: list[int | None] = [None] * len(runs)
+    for index in range(len(runs) - 1, -1, -1):
+        length = runs[index][1] - runs[index][0]
+        next_same[index] = following.get(length)
+        following[length] = index
+    spans, index = [], 0
+    while index < len(runs):
+        close = next_same[index]
+        if close is None:
+            index += 1
+            continue
+        spans.append((runs[index][0], runs[close][1]))
+        index = close + 1
+    return spans
+
+
 def _swap(text: str, stash) -> str:  # type: ignore[no-untyped-def]
-    text = _DISPLAY_MATH.sub(lambda m: stash(m.group(1), True), text)
+    pieces, last = [], 0
+    for start, end in _display_math(text):
+        pieces += [_swap_inline(text[last:start], stash), stash(text[start + 2 : end - 2], True)]
+        last = end
+    return "".join([*pieces, _swap_inline(text[last:], stash)])
+
+
+def _swap_inline(text: str, stash) -> str:  # type: ignore[no-untyped-def]
     text = _INLINE_MATH.sub(lambda m: stash(m.group(1), False), text)
     return text.replace(r"\$", "&#36;")
+
+
+def _display_math(text: str) -> list[tuple[int, int]]:
+    """Each '$$…$$' (at least one character between), leftmost first, found in linear time."""
+    spans, position = [], 0
+    while (start := text.find("$$", position)) != -1:
+        end = text.find("$$", start + 3)
+        if end == -1:
+            break
+        spans.append((start, end + 2))
+        position = end + 2
+    return spans
 
 
 def _mathml(latex: str, display: bool) -> str:

@@ -10,10 +10,19 @@ from app.content.items import RawItem, join_markdown
 from app.content.model import Dialect, Option, Problem, QuestionType, ReviewItem
 from app.content.sections import Line, track_fence
 
-ANSWER_START = re.compile(r"^\s*(?:(?:answer|a)\s*[:：]|答\s*[:：])[ \t]*(.*)$", re.IGNORECASE)
+_ANSWER_WORD = r"(?:answer|a|答案|答)"
+_BOLD = r"(?:\*\*|__)"
+# 'Answer:', 'A:', '答案：', '答:', with an ASCII or full-width colon, bare or in bold: '**Answer:**', '**答案**：'.
+ANSWER_START = re.compile(
+    rf"^\s*(?:{_BOLD}{_ANSWER_WORD}\s*[:：]\s*{_BOLD}|{_BOLD}{_ANSWER_WORD}{_BOLD}\s*[:：]|{_ANSWER_WORD}\s*[:：])"
+    r"[ \t]*(.*)$",
+    re.IGNORECASE,
+)
 FIELD = re.compile(r"^\s*(id|type|tags|covers|explanation|accept)\s*:[ \t]*(.*)$", re.IGNORECASE)
 OPTION = re.compile(r"^\s*[-*+][ \t]+\[([ xX])\][ \t]+(.*)$")
-CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+# A deletion ends at the first '}}' and holds no other deletion; the possessive scans never
+# backtrack, so a file full of unclosed '{{c1::' costs linear time, not minutes.
+CLOZE = re.compile(r"\{\{c(\d++)::((?:(?!\}\}|::|\{\{c\d)[\s\S])*+)(?:::((?:(?!\}\}|\{\{c\d)[\s\S])*+))?\}\}")
 ID_FORMAT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 TYPE_NAMES = {
     "open": QuestionType.OPEN,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 
 from app.content.model import Problem, SectionKind
 
@@ -20,15 +22,20 @@ SECTION_NAMES: dict[str, SectionKind] = {
     "key points": SectionKind.KEYPOINT,
     "条列重点": SectionKind.KEYPOINT,
     "條列重點": SectionKind.KEYPOINT,
+    "汇总重点": SectionKind.KEYPOINT,
+    "彙總重點": SectionKind.KEYPOINT,
     "review": SectionKind.REVIEW,
     "知识测验": SectionKind.REVIEW,
     "知識測驗": SectionKind.REVIEW,
 }
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_HEADING = re.compile(r"^ {0,3}(#{1,2})[ \t]+(.*?)[ \t#]*$")
-_SHORTCODE_OPEN = re.compile(r"^\s*\{\{[<%]\s*([\w-]+)[^}]*?[>%]\}\}\s*$")
-_SHORTCODE_ANY = re.compile(r"\{\{[<%].*?[>%]\}\}")
+# Every pattern here runs in time linear in the line: no lazy scan can restart from each position.
+_HEADING = re.compile(r"^ {0,3}(#{1,2})[ \t]+(.*)$")
+_SHORTCODE_OPEN = re.compile(r"^\s*\{\{[<%]\s*([\w-]+)[^}]*[>%]\}\}\s*$")
+_SHORTCODE_CLOSE = re.compile(r"^\s*\{\{[<%]\s*/\s*([\w-]+)\s*[>%]\}\}\s*$")
+_SHORTCODE_ANY = re.compile(r"\{\{[<%](?:(?!\{\{[<%]|[>%]\}\})[^\n])*+[>%]\}\}")
+_SIMILAR_HEADING = 0.7
 
 
 @dataclass(frozen=True)
@@ -60,8 +67,11 @@ class SplitBody:
 
 def section_kind(heading: str) -> SectionKind | None:
     """The known section a heading names, matched without regard to case or spacing."""
-    key = " ".join(heading.replace("：", " ").strip().rstrip(":").split()).casefold()
-    return SECTION_NAMES.get(key)
+    return SECTION_NAMES.get(_heading_key(heading))
+
+
+def _heading_key(heading: str) -> str:
+    return " ".join(heading.replace("：", " ").strip().rstrip(":").split()).casefold()
 
 
 def split_sections(lines: list[Line]) -> SplitBody:
@@ -70,23 +80,25 @@ def split_sections(lines: list[Line]) -> SplitBody:
     seen: dict[SectionKind, int] = {}
     current: RawSection | None = None
     fence: str | None = None
+    closings = _shortcode_closings(lines)
     index = 0
     while index < len(lines):
         line = lines[index]
         index += 1
         if fence is None:
-            block_end = _shortcode_block_end(lines, index - 1)
+            block_end = _shortcode_block_end(lines, index - 1, closings)
             if block_end is not None:
                 if current is not None and not current.prompt:
                     current.prompt = "\n".join(x.text for x in lines[index:block_end]).strip()
                 index = block_end + 1
                 continue
             heading = _HEADING.match(line.text)
+            text = heading.group(2).rstrip(" \t#") if heading else ""
             if heading and len(heading.group(1)) == 2:
-                current = _open_section(heading.group(2), line.number, seen, body)
+                current = _open_section(text, line.number, seen, body)
                 continue
             if heading and body.title is None and current is None:
-                body.title = _SHORTCODE_ANY.sub("", heading.group(2)).strip()
+                body.title = _SHORTCODE_ANY.sub("", text).strip()
                 continue
         fence = track_fence(line.text, fence)
         if current is None:
@@ -100,6 +112,14 @@ def split_sections(lines: list[Line]) -> SplitBody:
 def _open_section(heading: str, number: int, seen: dict[SectionKind, int], body: SplitBody) -> RawSection:
     kind = section_kind(heading)
     section = RawSection(heading=heading.strip(), kind=kind, line=number)
+    suggestion = None if kind else similar_heading(heading)
+    if suggestion:
+        body.warnings.append(
+            Problem(
+                number,
+                f"unknown section '{heading.strip()}' is kept as extra reading: did you mean '## {suggestion}'?",
+            )
+        )
     if kind is not None and kind in seen:
         body.errors.append(
             Problem(
@@ -115,16 +135,35 @@ def _open_section(heading: str, number: int, seen: dict[SectionKind, int], body:
     return section
 
 
-def _shortcode_block_end(lines: list[Line], start: int) -> int | None:
+def similar_heading(heading: str) -> str | None:
+    """The known heading an unknown one is probably meant to be (a typo, another script), if any."""
+    key = _heading_key(heading)
+    if len(key) > 40:
+        return None
+    close = get_close_matches(key, SECTION_NAMES, n=1, cutoff=_SIMILAR_HEADING)
+    if not close:
+        return None
+    return close[0].title() if close[0].isascii() else close[0]
+
+
+def _shortcode_closings(lines: list[Line]) -> dict[str, list[int]]:
+    """For each shortcode name, the indices of the lines that close a block of it, in order."""
+    closings: dict[str, list[int]] = {}
+    for index, line in enumerate(lines):
+        closing = _SHORTCODE_CLOSE.match(line.text)
+        if closing:
+            closings.setdefault(closing.group(1), []).append(index)
+    return closings
+
+
+def _shortcode_block_end(lines: list[Line], start: int, closings: dict[str, list[int]]) -> int | None:
     """Index of the closing line of a shortcode block opened at `start`, else None."""
     opening = _SHORTCODE_OPEN.match(lines[start].text)
     if not opening or "/" in lines[start].text.split(opening.group(1))[0]:
         return None
-    closing = re.compile(r"^\s*\{\{[<%]\s*/\s*" + re.escape(opening.group(1)) + r"\s*[>%]\}\}\s*$")
-    for end in range(start + 1, len(lines)):
-        if closing.match(lines[end].text):
-            return end
-    return None
+    ends = closings.get(opening.group(1), [])
+    after = bisect_right(ends, start)
+    return ends[after] if after < len(ends) else None
 
 
 def track_fence(text: str, fence: str | None) -> str | None:

@@ -1,4 +1,4 @@
-"""Read question sets for pages and the API, with their Markdown rendered to safe HTML."""
+"""Read question sets for pages and the API, with the HTML that sync rendered from their Markdown."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.content.render import render_inline, render_markdown
-from app.content.review import blank_clozes
+from app.content.model import Option
+from app.content.render import sanitise
+from app.content.rendered import card_html
 from app.extensions import db
 from app.models import Card, ContentSet
+from app.services.content_sync import failed_files
 from app.services.quiz import fixed_quiz
 
 
@@ -65,13 +67,11 @@ def get_set(slug: str) -> dict[str, Any] | None:
         "description": stored.description,
         "weight": stored.weight,
         "counts": {"preview": len(stored.preview), "keypoint": len(stored.keypoints), "review": len(cards)},
-        "preview": [{"html": render_markdown(i["text"])} for i in stored.preview],
-        "explain_html": render_markdown(stored.explain),
-        "keypoints": [
-            {"number": n, "html": render_markdown(i["text"])} for n, i in enumerate(stored.keypoints, 1)
-        ],
+        "preview": [{"html": _stored_html(i)} for i in stored.preview],
+        "explain_html": sanitise(stored.explain),  # sync stored HTML; cleaning it again costs microseconds
+        "keypoints": [{"number": n, "html": _stored_html(i)} for n, i in enumerate(stored.keypoints, 1)],
         "review": [_card_view(card) for card in cards],
-        "extras": [{"title": e["title"], "html": render_markdown(e["body"])} for e in stored.extras],
+        "extras": [{"title": e["title"], "html": _stored_html(e)} for e in stored.extras],
         "problems": list(stored.problems),
         "quiz": fixed_quiz(stored),
         "source_path": stored.source_path,
@@ -82,25 +82,41 @@ def _card_view(card: Card) -> dict[str, Any]:
     return {"id": card.key} | card_faces(card.type, card.question, card.answer, card.details or {})
 
 
+def _stored_html(item: dict[str, Any]) -> str:
+    """The HTML sync stored for a piece; a row from before sync stored HTML is cleaned text until then."""
+    return str(item["html"]) if "html" in item else sanitise(str(item.get("text") or item.get("body") or ""))
+
+
 def card_faces(card_type: str, question: str, answer: str, details: dict[str, Any]) -> dict[str, Any]:
     """A card's parts as sanitised HTML: the question as first shown, the answer and explanations."""
+    html = details.get("html") or _render_faces(card_type, question, answer, details)
     return {
         "type": card_type,
-        "question_html": render_markdown(blank_clozes(question) if card_type == "cloze" else question),
-        "answer_html": render_markdown(answer),
-        "explanation_html": render_markdown(details.get("explanation", "")),
+        "question_html": html["question"],
+        "answer_html": html["answer"],
+        "explanation_html": html["explanation"],
         "options": [
-            {
-                "html": render_inline(o["text"]),
-                "correct": o["correct"],
-                "explanation_html": render_inline(o.get("explanation", "")),
-            }
-            for o in details.get("options", [])
+            {"html": face["html"], "correct": o["correct"], "explanation_html": face["explanation_html"]}
+            for o, face in zip(details.get("options", []), html["options"], strict=False)
         ],
         "accept": list(details.get("accept", [])),
         "tags": list(details.get("tags", [])),
         "covers": list(details.get("covers", [])),
     }
+
+
+def _render_faces(card_type: str, question: str, answer: str, details: dict[str, Any]) -> dict[str, Any]:
+    """Faces of a card stored before sync kept its HTML (the next sync stores them)."""
+    options = [Option(o["text"], o["correct"], o.get("explanation", "")) for o in details.get("options", [])]
+    return card_html(card_type, question, answer, details.get("explanation", ""), options).to_json()
+
+
+def content_health() -> dict[str, Any]:
+    """How many sets are served, and every content file whose latest version failed (with its line)."""
+    served = db.session.scalar(
+        select(func.count()).select_from(ContentSet).where(ContentSet.retired_at.is_(None))
+    )
+    return {"sets": served or 0, "errors": failed_files()}
 
 
 def database_ok() -> bool:

@@ -1,7 +1,14 @@
-"""Load content files into the database: the only code that writes question sets and cards."""
+"""Load content files into the database: the only code that writes question sets and cards.
+
+Every Markdown piece is rendered here, once, and stored beside its source (an `html` key in the
+JSON columns; the `explain` column holds the Explain section's HTML), so pages never render.
+A file that fails and was never loaded is kept as a retired row that holds only its problems, so
+every process (and /healthz) can report it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,8 +17,10 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from app.content import ParseResult, Problem, QuestionSet, ReviewItem, SourceFile, parse_file, read_sources
+from app.content import ParseResult, Problem, QuestionSet, ReviewItem, SourceFile, read_sources
 from app.content.identity import Candidate, derived_id, match_by_similarity
+from app.content.model import CardHtml, SetHtml
+from app.content.rendered import RENDER_VERSION
 from app.extensions import db
 from app.models import Card, ContentSet, SyncLock
 
@@ -70,18 +79,27 @@ def _sync_files(
     by_slug = {s.slug: s for s in existing.values()}
     for source in sources:
         stored = existing.get(source.name)
-        if stored is not None and stored.source_hash == source.digest and stored.retired_at is None:
+        if stored is not None and stored.source_hash == _digest(source) and stored.retired_at is None:
             unchanged_sets.append(stored.id)
             continue
-        result = parse_file(source.name, source.data)
+        result = source.parse()
+        if result.ok and stored is not None and _is_placeholder(stored):
+            db.session.delete(stored)  # the file loads at last: it gets a real row, or its old one back
+            db.session.flush()
+            stored = None
         if result.ok and result.question_set is not None:
             stored, result = _claim_slug(stored, result, by_slug, present, now)
-        if not result.ok or result.question_set is None:
-            _record_failure(stored, result, report)
+        if not result.ok or result.question_set is None or result.html is None:
+            _record_failure(stored, source, result, report, now)
             continue
-        stored = _store_set(stored, source, result.question_set, report, now)
+        stored = _store_set(stored, source, result.question_set, result.html, report, now)
         by_slug[stored.slug] = stored
     return unchanged_sets
+
+
+def _digest(source: SourceFile) -> str:
+    """The file's hash, with the renderer's version: a new renderer makes every set render again."""
+    return hashlib.sha256(f"{RENDER_VERSION}:{source.digest}".encode()).hexdigest()
 
 
 def _claim_slug(
@@ -109,41 +127,91 @@ def _claim_slug(
     return stored, result
 
 
-def _record_failure(stored: ContentSet | None, result: ParseResult, report: SyncReport) -> None:
+def _record_failure(
+    stored: ContentSet | None, source: SourceFile, result: ParseResult, report: SyncReport, now: datetime
+) -> None:
     report.failed.append(result)
-    if stored is not None:
-        stored.problems = [{"line": p.line, "message": p.message} for p in result.errors]
+    if stored is None:
+        stored = _failed_placeholder(source, now)
+    stored.problems = [{"line": p.line, "message": p.message} for p in result.errors]
+
+
+def _failed_placeholder(source: SourceFile, now: datetime) -> ContentSet:
+    """A retired row for a file that never loaded: it carries the file's problems, nothing else."""
+    name_hash = hashlib.sha256(source.name.encode()).hexdigest()[:16]
+    stored = ContentSet(
+        source_path=source.name,
+        slug=f"~failed-{name_hash}",  # no file's slug starts with '~'
+        source_hash="",
+        title=source.name[:300],
+        dialect="page",
+        created_at=now,
+        updated_at=now,
+        retired_at=now,
+    )
+    db.session.add(stored)
+    return stored
+
+
+def _is_placeholder(stored: ContentSet) -> bool:
+    return stored.source_hash == "" and stored.slug.startswith("~failed-")
+
+
+def failed_files() -> list[dict[str, Any]]:
+    """Every content file whose latest version failed, with its problems: [{file, line, message}]."""
+    rows = db.session.execute(
+        select(ContentSet.source_path, ContentSet.problems).order_by(ContentSet.source_path)
+    )
+    return [
+        {"file": path, "line": problem.get("line", 1), "message": problem.get("message", "")}
+        for path, problems in rows
+        for problem in problems or []
+    ]
 
 
 def _store_set(
-    stored: ContentSet | None, source: SourceFile, parsed: QuestionSet, report: SyncReport, now: datetime
+    stored: ContentSet | None,
+    source: SourceFile,
+    parsed: QuestionSet,
+    html: SetHtml,
+    report: SyncReport,
+    now: datetime,
 ) -> ContentSet:
     is_new = stored is None
     if stored is None:
         stored = ContentSet(source_path=source.name, created_at=now)
         db.session.add(stored)
     stored.retired_at = None
-    stored.source_hash = source.digest
+    stored.source_hash = _digest(source)
     stored.updated_at = now
     stored.problems = []
-    for name, value in _set_columns(parsed).items():
+    for name, value in _set_columns(parsed, html).items():
         setattr(stored, name, value)
     db.session.flush()
-    _reconcile_cards(stored, parsed, report, now, is_new)
+    _reconcile_cards(stored, parsed, html.review, report, now, is_new)
     return stored
 
 
-def _set_columns(parsed: QuestionSet) -> dict[str, Any]:
+def _set_columns(parsed: QuestionSet, html: SetHtml) -> dict[str, Any]:
     return {
         "slug": parsed.slug,
         "title": parsed.title,
         "description": parsed.description,
         "weight": parsed.weight,
         "dialect": str(parsed.dialect),
-        "explain": parsed.explain,
-        "preview": [{"text": i.text, "line": i.line} for i in parsed.preview],
-        "keypoints": [{"text": i.text, "line": i.line} for i in parsed.keypoints],
-        "extras": [{"title": e.title, "body": e.body, "line": e.line} for e in parsed.extras],
+        "explain": html.explain,
+        "preview": [
+            {"text": i.text, "line": i.line, "html": h}
+            for i, h in zip(parsed.preview, html.preview, strict=True)
+        ],
+        "keypoints": [
+            {"text": i.text, "line": i.line, "html": h}
+            for i, h in zip(parsed.keypoints, html.keypoints, strict=True)
+        ],
+        "extras": [
+            {"title": e.title, "body": e.body, "line": e.line, "html": h}
+            for e, h in zip(parsed.extras, html.extras, strict=True)
+        ],
         "prompts": dict(parsed.prompts),
         "front_matter": _json_safe(parsed.front_matter),
     }
@@ -160,7 +228,7 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
-def _card_columns(item: ReviewItem, position: int) -> dict[str, Any]:
+def _card_columns(item: ReviewItem, html: CardHtml, position: int) -> dict[str, Any]:
     return {
         "position": position,
         "type": str(item.type),
@@ -175,6 +243,7 @@ def _card_columns(item: ReviewItem, position: int) -> dict[str, Any]:
             "accept": list(item.accept),
             "tags": list(item.tags),
             "covers": list(item.covers),
+            "html": html.to_json(),
         },
     }
 
@@ -183,7 +252,12 @@ _CONTENT_FIELDS = ("type", "question", "answer", "details")
 
 
 def _reconcile_cards(
-    stored: ContentSet, parsed: QuestionSet, report: SyncReport, now: datetime, is_new: bool
+    stored: ContentSet,
+    parsed: QuestionSet,
+    faces: tuple[CardHtml, ...],
+    report: SyncReport,
+    now: datetime,
+    is_new: bool,
 ) -> None:
     """Match the file's questions to the set's cards: update, add, retire; never delete."""
     cards = [] if is_new else list(db.session.scalars(select(Card).where(Card.set_id == stored.id)))
@@ -191,8 +265,8 @@ def _reconcile_cards(
     by_key = {c.key: c for c in cards}
     matched: set[str] = set()
     new_rows = []
-    for position, item in enumerate(parsed.review):
-        columns = _card_columns(item, position) | {"text_key": derived_id(parsed.slug, item.question)}
+    for position, (item, html) in enumerate(zip(parsed.review, faces, strict=True)):
+        columns = _card_columns(item, html, position) | {"text_key": derived_id(parsed.slug, item.question)}
         card = by_key.get(pairs.get(item.id, ""))
         if card is None:
             new_rows.append(
@@ -212,7 +286,7 @@ def _reconcile_cards(
 
 def _update_card(card: Card, columns: dict[str, Any], report: SyncReport, now: datetime) -> None:
     revived = card.retired_at is not None
-    edited = any(getattr(card, name) != columns[name] for name in _CONTENT_FIELDS)
+    edited = any(_source_of(getattr(card, name)) != _source_of(columns[name]) for name in _CONTENT_FIELDS)
     for name, value in columns.items():
         if getattr(card, name) != value:
             setattr(card, name, value)
@@ -225,6 +299,11 @@ def _update_card(card: Card, columns: dict[str, Any], report: SyncReport, now: d
         report.unchanged += 1
     if revived or edited:
         card.updated_at = now
+
+
+def _source_of(value: Any) -> Any:
+    """A card field without its rendered HTML: a new renderer alone does not count as an edit."""
+    return {k: v for k, v in value.items() if k != "html"} if isinstance(value, dict) else value
 
 
 def _match_cards(cards: list[Card], parsed: QuestionSet) -> dict[str, str]:
@@ -253,7 +332,11 @@ def _retire_missing_sets(
     existing: dict[str, ContentSet], present: set[str], report: SyncReport, now: datetime
 ) -> None:
     for stored in existing.values():
-        if stored.source_path in present or stored.retired_at is not None:
+        if stored.source_path in present:
+            continue
+        if stored.problems:
+            stored.problems = []  # a file that is gone has nothing left to fix
+        if stored.retired_at is not None:
             continue
         stored.retired_at = now
         report.retired += db.session.execute(

@@ -8,10 +8,16 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from flask import Flask
+
 from app.content import fingerprint
 from app.services.content_sync import SyncReport, sync_content
 
 log = logging.getLogger(__name__)
+
+# How long a request waits for a sync it started: a quick edit shows at once, while a slow file
+# (up to the seconds content checks may take) never holds a page past this.
+REQUEST_WAIT_SECONDS = 0.5
 
 
 class ContentWatcher:
@@ -26,10 +32,32 @@ class ContentWatcher:
 
     def refresh(self) -> SyncReport | None:
         """Sync if files changed since the last look; a failed sync is logged, never raised."""
-        if self.interval < 0 or time.monotonic() - self._checked_at < self.interval:
+        if not self._due() or not self._lock.acquire(blocking=False):
             return None
-        if not self._lock.acquire(blocking=False):
-            return None
+        try:
+            return self._sync_if_changed()
+        finally:
+            self._lock.release()
+
+    def refresh_for_request(self, app: Flask, wait: float = REQUEST_WAIT_SECONDS) -> None:
+        """Sync in a thread of its own, waiting for it at most `wait` seconds."""
+        if not self._due() or not self._lock.acquire(blocking=False):
+            return
+        worker = threading.Thread(target=self._sync_in_thread, args=(app,), name="content-sync", daemon=True)
+        worker.start()
+        worker.join(wait)
+
+    def _sync_in_thread(self, app: Flask) -> None:
+        try:
+            with app.app_context():
+                self._sync_if_changed()
+        finally:
+            self._lock.release()
+
+    def _due(self) -> bool:
+        return self.interval >= 0 and time.monotonic() - self._checked_at >= self.interval
+
+    def _sync_if_changed(self) -> SyncReport | None:
         try:
             self._checked_at = time.monotonic()
             stamp = fingerprint(self.root)
@@ -44,5 +72,3 @@ class ContentWatcher:
         except Exception:  # a bad sync must not take pages down
             log.exception("content sync failed; serving the last loaded content")
             return None
-        finally:
-            self._lock.release()

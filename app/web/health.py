@@ -1,4 +1,4 @@
-"""Liveness that proves the database answers."""
+"""Liveness that proves the database answers, with the content files that failed to load."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.services.catalog import database_ok
+from app.services.catalog import content_health, database_ok
 
 bp = Blueprint("health", __name__)
 
@@ -15,6 +15,7 @@ bp = Blueprint("health", __name__)
 def healthz() -> ResponseReturnValue:
     try:
         database_ok()
+        content = content_health()
     except SQLAlchemyError:
         return jsonify(status="error", message="the database does not answer"), 503
-    return jsonify(status="ok")
+    return jsonify(status="ok", content=content)

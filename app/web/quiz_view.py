@@ -7,7 +7,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from app.content.render import render_inline, render_markdown
+from app.content.render import render_inline, render_markdown, unwrap_paragraph
 from app.models import Card, QuizAttempt, QuizQuestion
 from app.quiz.grading import cloze_answers
 from app.services.catalog import card_faces
@@ -18,14 +18,29 @@ def _choice_html(text: str) -> str:
     return render_inline(text) if "\n" not in text.strip() else render_markdown(text)
 
 
+def _faces(card: Card) -> dict[str, Any]:
+    """The card's faces as sync rendered them, and each option's HTML by its text."""
+    details = card.details or {}
+    face = card_faces(card.type, card.question, card.answer, details)
+    options = details.get("options", [])
+    face["by_text"] = {o["text"]: f["html"] for o, f in zip(options, face["options"], strict=False)}
+    return face
+
+
+def _option_html(face: dict[str, Any], text: str) -> str:
+    """An option as sync rendered it (a text that is not one of the card's options is rendered)."""
+    known = face["by_text"].get(text)
+    return str(known) if known is not None else _choice_html(text)
+
+
 def question_view(question: QuizQuestion, card: Card) -> dict[str, Any]:
-    face = card_faces(card.type, card.question, card.answer, card.details or {})
+    face = _faces(card)
     return {
         "id": question.id,
         "position": question.position,
         "type": question.type,
         "prompt_html": face["question_html"],
-        "options": [{"id": c["id"], "html": _choice_html(c["text"])} for c in question.choices],
+        "options": [{"id": c["id"], "html": _option_html(face, c["text"])} for c in question.choices],
         "multiple": question.multiple,
         "blanks": len(cloze_answers(card.question)) if question.type == "cloze" else 0,
         "answer": question.answer,
@@ -43,14 +58,24 @@ def attempt_view(attempt: QuizAttempt, cards: dict[int, Card], remaining_s: int)
     }
 
 
-def _answer_html(item: ResultItem) -> str:
+def _answer_html(item: ResultItem, face: dict[str, Any]) -> str:
     """The learner's answer as HTML: chosen options rendered like the options were, typed text escaped."""
     if item.type == "choice" and item.answer:
         texts = {c["id"]: c["text"] for c in item.choices}
         return "".join(
-            f'<div class="chosen">{_choice_html(texts[a])}</div>' for a in item.answer if a in texts
+            f'<div class="chosen">{_option_html(face, texts[a])}</div>' for a in item.answer if a in texts
         )
     return str(escape(_answer_text(item)))
+
+
+def _right_answer_html(item: ResultItem, face: dict[str, Any]) -> str:
+    if item.type == "choice":
+        return "; ".join(_option_html(face, c["text"]) for c in item.choices if c["correct"])
+    return (
+        _choice_html(item.right_answer)
+        if item.right_answer != item.card.answer
+        else unwrap_paragraph(face["answer_html"])
+    )
 
 
 def _answer_text(item: ResultItem) -> str:
@@ -65,6 +90,7 @@ def _answer_text(item: ResultItem) -> str:
 
 
 def result_view(result: QuizResult) -> dict[str, Any]:
+    faces = {item.question_id: _faces(item.card) for item in result.items}
     return {
         "id": result.attempt_id,
         "title": result.title,
@@ -79,11 +105,11 @@ def result_view(result: QuizResult) -> dict[str, Any]:
                 "type": item.type,
                 "correct": item.correct,
                 "your_answer": _answer_text(item),
-                "your_answer_html": _answer_html(item),
+                "your_answer_html": _answer_html(item, faces[item.question_id]),
                 "right_answer": item.right_answer,
-                "question_html": card_faces(item.card.type, item.question, "", {})["question_html"],
-                "right_answer_html": _choice_html(item.right_answer),
-                "explanation_html": render_markdown(item.explanation),
+                "question_html": faces[item.question_id]["question_html"],
+                "right_answer_html": _right_answer_html(item, faces[item.question_id]),
+                "explanation_html": faces[item.question_id]["explanation_html"],
             }
             for item in result.items
         ],

@@ -131,7 +131,7 @@ def test_openapi_document_describes_the_endpoints_from_the_schemas(client: Flask
 
 
 def test_healthz_checks_the_database(client: FlaskClient, tmp_path: Path) -> None:
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/healthz").get_json() == {"status": "ok", "content": {"sets": 0, "errors": []}}
     broken = create_app(app_config(f"sqlite:///{tmp_path}/missing/dir/x.sqlite3", tmp_path))
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
