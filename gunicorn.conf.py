@@ -19,7 +19,11 @@ bind = f"{_setting('HOST', '127.0.0.1')}:{_setting('PORT', '8000')}"
 workers = int(_setting("WORKERS", "2"))
 worker_class = "gthread"
 threads = int(_setting("THREADS", "8"))
+# A worker takes no more connections than it has threads: one whose threads are all busy (slow
+# clients, say) stops accepting and leaves new requests to a worker with a free thread. Hence no
+# kept-alive connections either (they would count), which nginx does not need in front anyway.
+worker_connections = threads
+keepalive = 0
 timeout = 30  # seconds a worker may stay silent before it is replaced
 graceful_timeout = 20
-keepalive = 5
 accesslog = "-"
