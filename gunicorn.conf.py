@@ -27,3 +27,5 @@ keepalive = 0
 timeout = 30  # seconds a worker may stay silent before it is replaced
 graceful_timeout = 20
 accesslog = "-"
+# gunicorn 25+ opens a control socket at one path per user; several servers on a machine would share it.
+control_socket_disable = True
