@@ -204,7 +204,9 @@ def report(stats: Stats, seconds: float, learners: list[Learner], stored: dict[s
     print(f"answer: {len(stats.answer_ms)} calls, {percentiles(stats.answer_ms)}")
     print(f"errors: {dict(stats.errors) or 'none'}; empty queue: {stats.empty_queue}")
     wrong = {
-        l.name: (l.recorded, stored.get(l.name, 0)) for l in learners if l.recorded != stored.get(l.name, 0)
+        learner.name: (learner.recorded, stored.get(learner.name, 0))
+        for learner in learners
+        if learner.recorded != stored.get(learner.name, 0)
     }
     total = sum(stored.values())
     if wrong:
