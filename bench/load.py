@@ -1,6 +1,7 @@
 """Benchmark: N simulated learners studying through the API against gunicorn, and a crash check.
 
 Usage: python bench/load.py [--learners 50] [--seconds 30] [--database-url URL] [--kill worker|server]
+                            [--gunicorn "--worker-class sync --threads 1"]
 Starts gunicorn from gunicorn.conf.py (as `make run` does) on a fresh SQLite database, or on the
 PostgreSQL database given (its schema is dropped and rebuilt), with content/ loaded. Each learner
 registers, takes a bearer token, then loops: GET /api/v1/study/next, POST .../cards/<id>/answer.
@@ -22,6 +23,7 @@ import http.client
 import json
 import os
 import random
+import shlex
 import signal
 import statistics
 import sys
@@ -220,7 +222,7 @@ def run(options: argparse.Namespace, folder: Path) -> bool:
     url = options.database_url or f"sqlite:///{folder / 'unroll.sqlite3'}"
     if options.database_url:
         reset_schema(url)
-    server = Gunicorn(folder, url)
+    server = Gunicorn(folder, url, tuple(shlex.split(options.gunicorn)))
     server.prepare()
     stats, api = Stats(), Api(server.port)
     learners = [Learner(f"learner{n}") for n in range(options.learners)]
@@ -255,9 +257,12 @@ def main() -> None:
     parser.add_argument(
         "--kill", choices=["worker", "server"], help="SIGKILL a worker, or the server, midway"
     )
+    parser.add_argument("--gunicorn", default="", help="flags that override gunicorn.conf.py")
     options = parser.parse_args()
     database = "PostgreSQL" if options.database_url else "SQLite"
-    print(f"{options.learners} learners for {options.seconds:.0f} s on {database}, gunicorn.conf.py")
+    print(
+        f"{options.learners} learners for {options.seconds:.0f} s on {database}, gunicorn.conf.py {options.gunicorn}"
+    )
     with tempfile.TemporaryDirectory() as folder:
         ok = run(options, Path(folder))
     sys.exit(0 if ok else 1)
