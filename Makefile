@@ -2,23 +2,22 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
-PORT ?= 8000
-WORKERS ?= 2
+# gunicorn.conf.py reads HOST, PORT, WORKERS and THREADS (127.0.0.1, 8000, 2, 8 when unset).
+export HOST PORT WORKERS THREADS
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export FLASK_APP := app
 # The demo's small matrix products are fastest, and fairest to other requests, on one BLAS thread.
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 
-.PHONY: run test lint install install-dev chromium bench screenshots pygments-css clean
+.PHONY: run test lint install install-dev chromium nginx bench screenshots pygments-css clean
 
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask content sync
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
+	$(BIN)/gunicorn --config gunicorn.conf.py
 
-test: $(VENV)/.installed-dev chromium lint
+test: $(VENV)/.installed-dev chromium nginx lint
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-dev
@@ -47,6 +46,13 @@ chromium: $(VENV)/.installed-dev
 	elif command -v apt-get >/dev/null; then \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	else $(BIN)/playwright install chromium; fi
+
+# The deployment tests put Debian's nginx, as deploy/nginx/ configures it, in front of gunicorn.
+nginx:
+	@if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then :; \
+	elif command -v apt-get >/dev/null; then \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nginx >/dev/null; \
+	else echo "nginx not found: tests/deploy will skip the proxy test"; fi
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/content.py
