@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -33,8 +33,9 @@ def grade_one_card_as_a_guest(page: Page, url: str) -> None:
 
 
 def seed_a_month_of_study(app: Flask) -> None:
-    """Give the learner who graded last a month of reviews, cards due over the next weeks and two leeches."""
-    now = datetime.now(UTC)
+    """Give the learner who graded last a month of reviews, cards due over the next weeks and two leeches,
+    dated by the server's own clock (the stats pages count days from it, not from the machine's)."""
+    now = app.config["UNROLL_CLOCK"]()
     with app.app_context():
         user_id = db.session.scalar(select(ReviewLog.user_id).order_by(ReviewLog.id.desc()).limit(1))
         cards = db.session.scalars(
