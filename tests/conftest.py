@@ -32,14 +32,15 @@ def app_config(database_url: str, content_dir: Path, **extra: Any) -> dict[str, 
     }
 
 
-def reset_postgres_schema(url: str) -> None:
-    """Empty the test database and build it with the migrations, as a deployment would."""
+def reset_postgres_schema(url: str, *, migrate: bool = True) -> None:
+    """Empty the test database and, unless told not to, build it with the migrations as a deployment would."""
     app = create_app(app_config(url, Path("/nonexistent")))
     with app.app_context():
         with db.engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
-        upgrade()
+        if migrate:
+            upgrade()
         db.engine.dispose()
 
 
@@ -48,6 +49,19 @@ def postgres_url() -> str:
     assert PG_URL is not None
     reset_postgres_schema(PG_URL)
     return PG_URL
+
+
+@pytest.fixture
+def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A database without tables, for tests that run the migrations themselves. PostgreSQL's shared
+    test database is rebuilt at the head revision afterwards, for the tests that follow."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+        return
+    assert PG_URL is not None
+    reset_postgres_schema(PG_URL, migrate=False)
+    yield PG_URL
+    reset_postgres_schema(PG_URL)
 
 
 def _truncate_all() -> None:

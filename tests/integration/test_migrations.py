@@ -11,34 +11,15 @@ from sqlalchemy import inspect, text
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import PG_URL, app_config, reset_postgres_schema
+from tests.conftest import app_config
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 
 
-def _fresh_database(backend: str, tmp_path: Path) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    assert PG_URL is not None
-    reset_postgres_schema(PG_URL)
-    return PG_URL
-
-
-@pytest.mark.parametrize(
-    "backend",
-    [
-        "sqlite",
-        pytest.param(
-            "postgresql",
-            marks=pytest.mark.skipif(
-                PG_URL is None, reason="set TEST_DATABASE_URL to run against PostgreSQL"
-            ),
-        ),
-    ],
-)
-def test_upgrade_builds_the_models_schema_and_db_check_is_clean(backend: str, tmp_path: Path) -> None:
-    url = _fresh_database(backend, tmp_path)
-    app = create_app(app_config(url, tmp_path))
+def test_upgrade_builds_the_models_schema_and_db_check_is_clean(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    app = create_app(app_config(empty_database_url, tmp_path))
     with app.app_context():
         upgrade()
         check()  # raises when the models and the migrated schema differ
@@ -48,31 +29,14 @@ def test_upgrade_builds_the_models_schema_and_db_check_is_clean(backend: str, tm
         with pytest.raises(SystemExit):  # flask-migrate exits 1 on a difference
             check()
         db.engine.dispose()
-    if backend == "postgresql":
-        reset_postgres_schema(url)  # leave the shared test database whole for later tests
     assert {"content_sets", "cards", "sync_lock", "alembic_version"} <= tables
 
 
-@pytest.mark.parametrize(
-    "backend",
-    [
-        "sqlite",
-        pytest.param(
-            "postgresql",
-            marks=pytest.mark.skipif(
-                PG_URL is None, reason="set TEST_DATABASE_URL to run against PostgreSQL"
-            ),
-        ),
-    ],
-)
-def test_0005_gives_old_tokens_an_expiry_and_normalises_usernames(backend: str, tmp_path: Path) -> None:
-    url = _fresh_database(backend, tmp_path)
-    app = create_app(app_config(url, tmp_path))
+def test_0005_gives_old_tokens_an_expiry_and_normalises_usernames(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    app = create_app(app_config(empty_database_url, tmp_path))
     with app.app_context():
-        if backend == "postgresql":  # _fresh_database built the head schema: start from nothing
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
         upgrade(revision="0004")
         with db.engine.begin() as connection:
             for user_id, name in [(1, "ada\n"), (2, "bob"), (3, "BOB\n")]:
@@ -93,7 +57,5 @@ def test_0005_gives_old_tokens_an_expiry_and_normalises_usernames(backend: str, 
             names = dict(connection.execute(text("SELECT id, username FROM users")).all())
             expires = connection.execute(text("SELECT expires_at FROM api_tokens")).scalar()
         db.engine.dispose()
-    if backend == "postgresql":
-        reset_postgres_schema(url)
     assert names == {1: "ada", 2: "bob", 3: "BOB\n"}  # the last would collide: left to the operator
     assert expires is not None

@@ -7,7 +7,6 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, select
 
@@ -16,33 +15,15 @@ from app.extensions import db
 from app.models import QuizQuestion, ReviewLog, User
 from app.services import accounts, quiz
 from app.services.content_sync import sync_content
-from tests.conftest import PG_URL, app_config, reset_postgres_schema
+from tests.conftest import app_config
 from tests.integration.test_quiz import GRACE, SET, T0, right_answer, start
 
 
-@pytest.mark.parametrize(
-    "backend",
-    [
-        "sqlite",
-        pytest.param(
-            "postgresql",
-            marks=pytest.mark.skipif(
-                PG_URL is None, reason="set TEST_DATABASE_URL to run against PostgreSQL"
-            ),
-        ),
-    ],
-)
 def test_0006_marks_what_reached_the_scheduler_and_a_retry_grades_the_rest(
-    backend: str, tmp_path: Path, content_dir: Path
+    empty_database_url: str, content_dir: Path
 ) -> None:
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    else:
-        assert PG_URL is not None
-        reset_postgres_schema(PG_URL)
-        url = PG_URL
     (content_dir / "gates.md").write_text(SET, encoding="utf-8")
-    app = create_app(app_config(url, content_dir))
+    app = create_app(app_config(empty_database_url, content_dir))
     with app.app_context():
         upgrade()
         sync_content(content_dir, T0)
