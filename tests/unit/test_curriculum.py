@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from app.content import QuestionSet, QuestionType, content_files, parse_file
+from app.content.review import CLOZE
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "content"
@@ -71,6 +72,54 @@ def test_typed_questions_explain_their_answers(name: str) -> None:
             assert item.explanation, f"{item.id}: a true/false question needs an explanation"
         if item.type is QuestionType.SHORT:
             assert item.answer.strip(), item.id
+
+
+@pytest.mark.parametrize("name", list(SETS))
+def test_every_set_asks_all_five_kinds_of_question(name: str) -> None:
+    kinds = {item.type for item in SETS[name].review}
+    assert kinds == set(QuestionType), f"missing question types: {sorted(set(QuestionType) - kinds)}"
+
+
+def _true_false_answers(s: QuestionSet) -> list[bool]:
+    return [
+        item.answer.strip().lower() == "true" for item in s.review if item.type is QuestionType.TRUE_FALSE
+    ]
+
+
+def test_true_false_answers_are_about_half_true_across_the_course() -> None:
+    answers = [answer for s in SETS.values() for answer in _true_false_answers(s)]
+    share = sum(answers) / len(answers)
+    assert 0.4 <= share <= 0.6, f"{sum(answers)} of {len(answers)} true/false answers are True"
+
+
+@pytest.mark.parametrize("name", list(SETS))
+def test_a_set_with_several_true_false_questions_does_not_make_them_all_false(name: str) -> None:
+    answers = _true_false_answers(SETS[name])
+    if len(answers) >= 3:
+        assert any(answers), f"all {len(answers)} true/false answers are False: a learner can guess them"
+
+
+def _normalised_question(text: str) -> str:
+    """The question as its words: cloze markup reduced to the shown answer, case and punctuation dropped."""
+    text = CLOZE.sub(lambda m: m.group(2).split("|")[0], text)
+    return " ".join(re.findall(r"[^\W_]+", text.lower()))
+
+
+def test_no_two_cards_in_the_course_ask_the_same_question() -> None:
+    seen: dict[str, str] = {}
+    for name, s in SETS.items():
+        for item in s.review:
+            key = _normalised_question(item.question)
+            assert key not in seen, f"{name} {item.id} repeats {seen[key]}"
+            seen[key] = f"{name} {item.id}"
+
+
+@pytest.mark.parametrize("name", list(SETS))
+def test_typed_answers_list_no_empty_alternative(name: str) -> None:
+    for item in SETS[name].review:
+        for match in CLOZE.finditer(item.question):
+            assert all(alt.strip() for alt in match.group(2).split("|")), f"{item.id}: empty alternative"
+        assert all(alt.strip() for alt in item.accept), f"{item.id}: empty Accept entry"
 
 
 def test_the_course_has_at_least_250_review_questions() -> None:
