@@ -54,7 +54,8 @@ def _logged_in(app: Flask, into: Flask) -> tuple[FlaskClient, dict[str, str]]:
         accounts.register("ada", PASSWORD, now())
     client = app.test_client()
     log_in(client, "ada", PASSWORD)
-    token = app.test_client().post("/api/v1/tokens", json={"username": "ada", "password": PASSWORD}).get_json()["token"]
+    tokens = app.test_client().post("/api/v1/tokens", json={"username": "ada", "password": PASSWORD})
+    token = tokens.get_json()["token"]
     moved = into.test_client()
     for name in ("session", "remember_token"):
         cookie = client.get_cookie(name)
