@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from pathlib import Path
@@ -43,7 +44,9 @@ def settings_from_environment(instance_path: Path, overrides: dict[str, Any]) ->
         "SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database),
         "UNROLL_CONTENT_DIR": os.environ.get("UNROLL_CONTENT_DIR", str(PROJECT_ROOT / "content")),
         "UNROLL_CONTENT_RELOAD_SECONDS": float(os.environ.get("UNROLL_CONTENT_RELOAD_SECONDS", "2")),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UNROLL_DB_CONNECT_TIMEOUT": float(os.environ.get("UNROLL_DB_CONNECT_TIMEOUT", "5")),
+        "UNROLL_DB_STATEMENT_TIMEOUT": float(os.environ.get("UNROLL_DB_STATEMENT_TIMEOUT", "15")),
+        "UNROLL_HEALTH_TIMEOUT": float(os.environ.get("UNROLL_HEALTH_TIMEOUT", "2")),
         "API_TITLE": "Unroll API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
@@ -72,7 +75,26 @@ def settings_from_environment(instance_path: Path, overrides: dict[str, Any]) ->
         value = os.environ.get(f"UNROLL_RNN_TRAIN_{name}")
         if value:
             settings[f"UNROLL_RNN_TRAIN_{name}"] = int(value)
-    return settings | normalise_overrides(overrides)
+    merged = settings | normalise_overrides(overrides)
+    merged["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(merged)
+    return merged
+
+
+def engine_options(config: dict[str, Any]) -> dict[str, Any]:
+    """Engine options that bound every wait on the database, so an outage answers 503 quickly
+    instead of hanging workers: connecting, a pool checkout, and each statement (SQLite's busy
+    timeout comes from the same setting, in app.extensions.tune_sqlite). Options given in
+    SQLALCHEMY_ENGINE_OPTIONS win."""
+    connect = float(config["UNROLL_DB_CONNECT_TIMEOUT"])
+    statement = float(config["UNROLL_DB_STATEMENT_TIMEOUT"])
+    url = str(config["SQLALCHEMY_DATABASE_URI"])
+    options: dict[str, Any] = {"pool_pre_ping": True, "pool_timeout": connect}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {
+            "connect_timeout": max(2, math.ceil(connect)),  # libpq's unit is whole seconds, 2 at least
+            "options": f"-c statement_timeout={round(statement * 1000)}",
+        }
+    return options | dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
 
 
 def normalise_overrides(config: dict[str, Any]) -> dict[str, Any]:

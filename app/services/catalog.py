@@ -119,7 +119,11 @@ def content_health() -> dict[str, Any]:
     return {"sets": served or 0, "errors": failed_files()}
 
 
-def database_ok() -> bool:
-    """True when the database answers a trivial query."""
+def database_ok(statement_timeout: float | None = None) -> bool:
+    """True when the database answers a trivial query. With `statement_timeout` (seconds), each
+    statement of this transaction stops after that long (PostgreSQL's statement_timeout)."""
+    if statement_timeout is not None and db.engine.dialect.name == "postgresql":
+        milliseconds = str(max(1, round(statement_timeout * 1000)))
+        db.session.execute(select(func.set_config("statement_timeout", milliseconds, True)))
     db.session.execute(select(1))
     return True

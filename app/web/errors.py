@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from app.extensions import db, login_manager
+
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 10
 
 
 def register(app: Flask) -> None:
@@ -23,6 +26,7 @@ def _wants_json() -> bool:
 
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
+    _keep_page_off_database()
     code = error.code or 500
     data = getattr(error, "data", None) or {}
     message = data.get("message") or error.description or error.name
@@ -37,13 +41,38 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
 
 
 def _database_error(error: SQLAlchemyError) -> ResponseReturnValue:
+    """503 with Retry-After, after the broken session is gone (the page must not use it)."""
     log.exception("database error", exc_info=error)
-    return _http_error(
-        ServiceUnavailable(
-            "The database is unavailable or not set up. Try again shortly; "
-            "if this persists, the operator should run `flask db upgrade`."
+    _discard_session()
+    g.database_down = True  # base.html then leaves out what depends on the user
+    response = make_response(
+        _http_error(
+            ServiceUnavailable(
+                "The database is unavailable or not set up. Try again in a few seconds; "
+                "if this persists, the operator should run `flask db upgrade`."
+            )
         )
     )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _discard_session() -> None:
+    """Roll back and drop the request's session: its transaction or connection may be broken, and
+    neither the error page nor a later request on this thread may use it."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError as error:
+        log.warning("rollback after a database error failed: %s", error)
+    finally:
+        db.session.remove()
+
+
+def _keep_page_off_database() -> None:
+    """An error page shows the user loaded already, if any, and never loads one: the database may be
+    what failed. After a database error not even that, as the user's attributes may need it."""
+    if "_login_user" not in g or g.get("database_down"):
+        login_manager._update_request_context_with_user(None)  # Flask-Login's anonymous user
 
 
 def _unexpected_error(error: Exception) -> ResponseReturnValue:
