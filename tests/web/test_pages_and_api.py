@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -76,7 +77,8 @@ def test_set_page_shows_every_section_sanitised_and_never_as_a_template(
     assert response.status_code == 200
     for heading in ("Preview", "Explain", "Key points", "Review", "Related reading"):
         assert f">{heading}</h2>" in page
-    assert "{{ 7 * 7 }}" in page and "{% if x %}" in page and "49" not in page
+    assert "{{ 7 * 7 }}" in page and "{% if x %}" in page
+    assert not re.search(r"(?<![\w-])49(?![\w-])", page)  # as a word: a random token may hold "49"
     assert "<script>alert" not in page and "onerror" not in page
     assert 'xmlns="http://www.w3.org/1998/Math/MathML"' in page and 'aria-label="sigma(a)"' in page
     assert '<div class="highlight">' in page
