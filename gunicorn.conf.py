@@ -29,3 +29,7 @@ graceful_timeout = 20
 accesslog = "-"
 # gunicorn 25+ opens a control socket at one path per user; several servers on a machine would share it.
 control_socket_disable = True
+# Which proxy headers to believe is the app's decision (UNROLL_PROXY_COUNT, app/web/headers.py):
+# gunicorn's default would take X-Forwarded-Proto from any client on 127.0.0.1 as HTTPS.
+forwarded_allow_ips = ""
+secure_scheme_headers: dict[str, str] = {}

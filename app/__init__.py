@@ -38,9 +38,11 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     api.init_app(app)
     limiter.init_app(app)
+    from app.web.headers import init_headers
     from app.web.security import init_security
 
     init_security(app)
+    init_headers(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -19,6 +19,11 @@ def _sqlalchemy_url(url: str) -> str:
     return url
 
 
+def _flag(value: str) -> bool:
+    """An on/off environment variable: 1, true, yes or on (any case) is on."""
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
 def secret_key(instance_path: Path) -> str:
     """SECRET_KEY from the environment, else one generated once into the instance folder."""
     if os.environ.get("SECRET_KEY"):
@@ -65,6 +70,9 @@ def settings_from_environment(instance_path: Path, overrides: dict[str, Any]) ->
         "UNROLL_GUEST_LIMIT": os.environ.get("UNROLL_GUEST_LIMIT", "30 per hour;300 per day"),
         "UNROLL_TOKEN_DAYS": float(os.environ.get("UNROLL_TOKEN_DAYS", "90")),
         "UNROLL_QUIZ_GRACE_SECONDS": float(os.environ.get("UNROLL_QUIZ_GRACE_SECONDS", "5")),
+        # How many proxies in front may set X-Forwarded-*: 0 trusts none (app.web.headers).
+        "UNROLL_PROXY_COUNT": int(os.environ.get("UNROLL_PROXY_COUNT", "0")),
+        "UNROLL_ALLOW_REMOTE_IMAGES": _flag(os.environ.get("UNROLL_ALLOW_REMOTE_IMAGES", "")),
         "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 365,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",

@@ -6,8 +6,9 @@ import re
 import secrets
 import threading
 from functools import lru_cache
-from html import unescape
+from html import escape, unescape
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import markdown
 import nh3
@@ -87,13 +88,17 @@ _ATTRIBUTES: dict[str, set[str]] = {
     "div": {"class"},
     "pre": {"class"},
     "code": {"class"},
-    "th": {"align", "style"},
-    "td": {"align", "style"},
+    "th": {"align"},
+    "td": {"align"},
 }
 _ATTRIBUTES["math"] |= {"xmlns", "alttext", "aria-label"}
 
 _MARKDOWN_EXTENSIONS = ["fenced_code", "codehilite", "tables", "sane_lists"]
-_MARKDOWN_CONFIG = {"codehilite": {"guess_lang": False, "css_class": "highlight"}}
+# Table alignment as `align` attributes, not `style` ones: pages allow no inline styles (CSP).
+_MARKDOWN_CONFIG = {
+    "codehilite": {"guess_lang": False, "css_class": "highlight"},
+    "tables": {"use_align_attribute": True},
+}
 
 
 _CACHED_UP_TO = 4096  # characters: short pieces repeat (options, answers); long ones would fill memory
@@ -164,13 +169,36 @@ _CLEANER = nh3.Cleaner(
     tags=_TAGS,
     attributes=_ATTRIBUTES,
     link_rel="noopener noreferrer",
-    filter_style_properties={"text-align"},
 )
 
 
 def sanitise(html: str) -> str:
     """Keep formatting, code highlighting, MathML and table alignment; drop scripts, handlers, styles."""
     return _CLEANER.clean(html)
+
+
+# An <img> tag as the sanitiser writes it: attribute values double-quoted ('>' may occur inside).
+_IMG_TAG = re.compile(r'<img(?:\s+[\w:.-]+(?:="[^"]*")?)*\s*/?>')
+_ATTRIBUTE = re.compile(r'([\w:.-]+)(?:="([^"]*)")?')
+
+
+def remote_images_as_links(html: str, keep_https: bool = False) -> str:
+    """Sanitised HTML in which every image from another site is a link named by its alt text, so
+    showing it loads nothing from elsewhere; with keep_https, images over HTTPS stay images."""
+    if "<img" not in html:
+        return html
+    return _IMG_TAG.sub(lambda tag: _image_or_link(tag.group(0), keep_https), html)
+
+
+def _image_or_link(tag: str, keep_https: bool) -> str:
+    attributes = {name.lower(): unescape(value) for name, value in _ATTRIBUTE.findall(tag[4:])}
+    source = attributes.get("src", "").strip()
+    address = urlsplit(source.replace("\\", "/"))
+    if not (address.scheme or address.netloc) or (keep_https and address.scheme.lower() == "https"):
+        return tag  # an image of the site's own, or one the deployment lets pages load
+    name, host = attributes.get("alt", "").strip(), address.netloc or source
+    text = f"{name} (image at {host})" if name else f"Image at {host}"
+    return f'<a href="{escape(source)}" class="remote-image" rel="noopener noreferrer">{escape(text)}</a>'
 
 
 def _protect_math(source: str, tag: str) -> tuple[str, list[str]]:

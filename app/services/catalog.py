@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
 
 from app.content.model import Option
-from app.content.render import sanitise
+from app.content.render import remote_images_as_links, sanitise
 from app.content.rendered import card_html
 from app.extensions import db
 from app.models import Card, ContentSet
@@ -51,8 +52,9 @@ def list_sets() -> list[SetSummary]:
     ]
 
 
-def get_set(slug: str) -> dict[str, Any] | None:
-    """One active set with every item rendered, or None when there is no such set."""
+def get_set(slug: str, remote_images: bool = False) -> dict[str, Any] | None:
+    """One active set with every item rendered, or None when there is no such set (images from
+    other sites as links unless `remote_images` lets HTTPS ones load)."""
     stored = db.session.scalar(
         select(ContentSet).where(ContentSet.slug == slug, ContentSet.retired_at.is_(None))
     )
@@ -61,25 +63,31 @@ def get_set(slug: str) -> dict[str, Any] | None:
     cards = db.session.scalars(
         select(Card).where(Card.set_id == stored.id, Card.retired_at.is_(None)).order_by(Card.position)
     ).all()
+    shown = partial(remote_images_as_links, keep_https=remote_images)
+
     return {
         "slug": stored.slug,
         "title": stored.title,
         "description": stored.description,
         "weight": stored.weight,
         "counts": {"preview": len(stored.preview), "keypoint": len(stored.keypoints), "review": len(cards)},
-        "preview": [{"html": _stored_html(i)} for i in stored.preview],
-        "explain_html": sanitise(stored.explain),  # sync stored HTML; cleaning it again costs microseconds
-        "keypoints": [{"number": n, "html": _stored_html(i)} for n, i in enumerate(stored.keypoints, 1)],
-        "review": [_card_view(card) for card in cards],
-        "extras": [{"title": e["title"], "html": _stored_html(e)} for e in stored.extras],
+        "preview": [{"html": shown(_stored_html(i))} for i in stored.preview],
+        # sync stored HTML; cleaning it again costs microseconds
+        "explain_html": shown(sanitise(stored.explain)),
+        "keypoints": [
+            {"number": n, "html": shown(_stored_html(i))} for n, i in enumerate(stored.keypoints, 1)
+        ],
+        "review": [_card_view(card, remote_images) for card in cards],
+        "extras": [{"title": e["title"], "html": shown(_stored_html(e))} for e in stored.extras],
         "problems": list(stored.problems),
         "quiz": fixed_quiz(stored),
         "source_path": stored.source_path,
     }
 
 
-def _card_view(card: Card) -> dict[str, Any]:
-    return {"id": card.key} | card_faces(card.type, card.question, card.answer, card.details or {})
+def _card_view(card: Card, remote_images: bool) -> dict[str, Any]:
+    faces = card_faces(card.type, card.question, card.answer, card.details or {}, remote_images)
+    return {"id": card.key} | faces
 
 
 def _stored_html(item: dict[str, Any]) -> str:
@@ -87,16 +95,25 @@ def _stored_html(item: dict[str, Any]) -> str:
     return str(item["html"]) if "html" in item else sanitise(str(item.get("text") or item.get("body") or ""))
 
 
-def card_faces(card_type: str, question: str, answer: str, details: dict[str, Any]) -> dict[str, Any]:
-    """A card's parts as sanitised HTML: the question as first shown, the answer and explanations."""
+def card_faces(
+    card_type: str, question: str, answer: str, details: dict[str, Any], remote_images: bool = False
+) -> dict[str, Any]:
+    """A card's parts as sanitised HTML: the question as first shown, the answer and explanations
+    (images from other sites as links unless `remote_images` lets HTTPS ones load)."""
     html = details.get("html") or _render_faces(card_type, question, answer, details)
+    shown = partial(remote_images_as_links, keep_https=remote_images)
+
     return {
         "type": card_type,
-        "question_html": html["question"],
-        "answer_html": html["answer"],
-        "explanation_html": html["explanation"],
+        "question_html": shown(html["question"]),
+        "answer_html": shown(html["answer"]),
+        "explanation_html": shown(html["explanation"]),
         "options": [
-            {"html": face["html"], "correct": o["correct"], "explanation_html": face["explanation_html"]}
+            {
+                "html": shown(face["html"]),
+                "correct": o["correct"],
+                "explanation_html": shown(face["explanation_html"]),
+            }
             for o, face in zip(details.get("options", []), html["options"], strict=False)
         ],
         "accept": list(details.get("accept", [])),

@@ -141,10 +141,10 @@
     result.top.forEach(function (entry) {
       var li = el("li", { "class": "bar" });
       li.appendChild(el("span", { "class": "bar-word" }, entry.word));
-      var track = el("span", { "class": "bar-track", "aria-hidden": "true" });
-      var fill = el("span", { "class": "bar-fill" });
-      fill.style.width = (entry.p * 100).toFixed(2) + "%";
-      track.appendChild(fill);
+      // SVG geometry, not a style attribute: the page's CSP allows no inline styles.
+      var track = svg("svg", { "class": "bar-track", viewBox: "0 0 100 1", preserveAspectRatio: "none",
+        "aria-hidden": "true", focusable: "false" });
+      track.appendChild(svg("rect", { "class": "bar-fill", width: (entry.p * 100).toFixed(2), height: 1 }));
       li.appendChild(track);
       li.appendChild(el("span", { "class": "bar-p" }, (entry.p * 100).toFixed(1) + "%"));
       bars.appendChild(li);

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from app.services import catalog
+from app.web.headers import remote_images_allowed
 
 bp = Blueprint("pages", __name__)
 
@@ -16,7 +17,7 @@ def index() -> str:
 
 @bp.get("/sets/<slug>")
 def show_set(slug: str) -> str:
-    question_set = catalog.get_set(slug)
+    question_set = catalog.get_set(slug, remote_images_allowed())
     if question_set is None:
         abort(404, description=f"There is no question set called “{slug}”.")
     return render_template("set.html", s=question_set)

@@ -7,21 +7,23 @@ from typing import Any
 
 from markupsafe import escape
 
-from app.content.render import render_inline, render_markdown, unwrap_paragraph
+from app.content.render import remote_images_as_links, render_inline, render_markdown, unwrap_paragraph
 from app.models import Card, QuizAttempt, QuizQuestion
 from app.quiz.grading import cloze_answers
 from app.services.catalog import card_faces
 from app.services.quiz import QuizResult, ResultItem
+from app.web.headers import remote_images_allowed
 
 
 def _choice_html(text: str) -> str:
-    return render_inline(text) if "\n" not in text.strip() else render_markdown(text)
+    html = render_inline(text) if "\n" not in text.strip() else render_markdown(text)
+    return remote_images_as_links(html, keep_https=remote_images_allowed())
 
 
 def _faces(card: Card) -> dict[str, Any]:
     """The card's faces as sync rendered them, and each option's HTML by its text."""
     details = card.details or {}
-    face = card_faces(card.type, card.question, card.answer, details)
+    face = card_faces(card.type, card.question, card.answer, details, remote_images_allowed())
     options = details.get("options", [])
     face["by_text"] = {o["text"]: f["html"] for o, f in zip(options, face["options"], strict=False)}
     return face

@@ -11,11 +11,14 @@ from app.quiz.grading import cloze_answers
 from app.services.catalog import card_faces
 from app.services.study import NextCard, StudyCard
 from app.srs import format_interval
+from app.web.headers import remote_images_allowed
 
 
 def faces(card: StudyCard) -> dict[str, Any]:
     blanks = len(cloze_answers(card.question)) if card.type == "cloze" else 0
-    return card_faces(card.type, card.question, card.answer, card.details) | {"blanks": blanks}
+    return card_faces(card.type, card.question, card.answer, card.details, remote_images_allowed()) | {
+        "blanks": blanks
+    }
 
 
 def card_json(card: StudyCard) -> dict[str, Any]:

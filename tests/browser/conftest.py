@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, BrowserContext, Page
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from app import create_app
@@ -99,6 +99,37 @@ def editable_server(tmp_path: Path) -> Iterator[LiveServer]:
     live, server = _start(tmp_path, folder, UNROLL_CONTENT_RELOAD_SECONDS=0)
     yield live
     server.shutdown()
+
+
+# Chromium logs "Refused to ... violates the following Content Security Policy directive"; this
+# script reports the same from the page's own `securitypolicyviolation` event, as a second witness.
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => console.error(
+  "Content Security Policy violation: " + e.effectiveDirective + " blocked " + (e.blockedURI || "inline")));
+"""
+_BROWSER_FIXTURES = {"page", "context", "new_context", "browser"}
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Fail any browser test whose pages report a Content-Security-Policy violation: something
+    the page needs (a script, style or image) would be blocked for real learners."""
+    seen: list[str] = []
+    if not _BROWSER_FIXTURES & set(request.fixturenames):
+        yield seen
+        return
+    browser: Browser = request.getfixturevalue("browser")
+    original = browser.new_context
+
+    def new_context(*args: Any, **kwargs: Any) -> BrowserContext:
+        context = original(*args, **kwargs)
+        context.add_init_script(_REPORT_VIOLATIONS)
+        context.on("console", lambda m: seen.append(m.text) if "Content Security Policy" in m.text else None)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", new_context)
+    yield seen
+    assert seen == [], "the page reported Content-Security-Policy violations:\n" + "\n".join(seen)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.content.render import render_inline, render_markdown
+from app.content.render import remote_images_as_links, render_inline, render_markdown
 
 # --- sanitising -----------------------------------------------------------------------------------
 
@@ -92,9 +92,56 @@ def test_pipe_tables_become_tables() -> None:
     assert html.count("<tr>") == 3
 
 
-def test_column_alignment_of_a_table_survives_sanitising() -> None:
-    html = render_markdown("| cell | gates |\n| --- | ---: |\n| LSTM | 3 |")
-    assert re.search(r'<td (align="right"|style="text-align: ?right;?")>3</td>', html), html
+def test_column_alignment_of_a_table_survives_sanitising_without_a_style_attribute() -> None:
+    html = render_markdown("| cell | gates |\n| :-: | ---: |\n| LSTM | 3 |")
+    assert '<td align="right">3</td>' in html and '<th align="center">cell</th>' in html
+    assert "style=" not in html  # pages forbid inline styles (Content-Security-Policy)
+    assert "style=" not in render_markdown('<table><tr><td style="text-align: right">1</td></tr></table>')
+
+
+# --- images from other sites ----------------------------------------------------------------------
+
+
+def test_images_from_other_sites_become_links_named_by_their_alt_text() -> None:
+    html = remote_images_as_links(render_markdown("![the loop](https://img.example.org/a.png?x=1&y=2)"))
+    assert html == (
+        '<p><a href="https://img.example.org/a.png?x=1&amp;y=2" class="remote-image" '
+        'rel="noopener noreferrer">the loop (image at img.example.org)</a></p>'
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "![x](http://img.example.org/a.png)",
+        '<img src="//img.example.org/a.png" alt="x">',
+        '<img src="/\\img.example.org/a.png" alt="x">',
+        '<img alt="x" src=" https://img.example.org/a.png ">',
+        '<img src="HTTPS://IMG.EXAMPLE.ORG/A.PNG" title="t" alt="x" width="20">',
+    ],
+)
+def test_every_spelling_of_a_remote_address_is_caught(source: str) -> None:
+    html = remote_images_as_links(render_markdown(source))
+    assert "<img" not in html and 'class="remote-image"' in html, html
+
+
+def test_own_images_stay_and_https_ones_may() -> None:
+    own = render_markdown("![ours](/static/favicon.svg) ![relative](diagram.png)")
+    assert remote_images_as_links(own) == own
+    remote = render_markdown("![a](https://img.example.org/a.png) ![b](http://img.example.org/b.png)")
+    kept = remote_images_as_links(remote, keep_https=True)
+    assert '<img alt="a" src="https://img.example.org/a.png">' in kept
+    assert "<img" in kept and 'href="http://img.example.org/b.png"' in kept
+
+
+def test_alt_text_and_addresses_stay_text_in_the_link() -> None:
+    hostile = render_markdown(
+        '<img alt="&lt;script&gt;alert(1)&lt;/script&gt; &quot;q&quot;" src="https://e.org/&quot;x">'
+    )
+    html = remote_images_as_links(hostile)
+    assert "<script" not in html and "&lt;script&gt;" in html
+    assert 'href="https://e.org/&quot;x"' in html and html.count('"') == 6
+    assert remote_images_as_links("no images here") == "no images here"
 
 
 # --- math -----------------------------------------------------------------------------------------
