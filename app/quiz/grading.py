@@ -238,11 +238,15 @@ def _match_group(
     if size == 1 or size > _MAX_GROUP:
         return [check(i, i) for i in range(size)]
     table = [[check(i, j) for j in range(size)] for i in range(size)]
-    weight = [
-        [100 * (2 * c.correct + c.almost) + (i == j) for j, c in enumerate(row)]
-        for i, row in enumerate(table)
-    ]
+    weight = [[_weight(c, i, j, size) for j, c in enumerate(row)] for i, row in enumerate(table)]
     return [table[i][j] for i, j in enumerate(best_assignment(weight))]
+
+
+def _weight(check: Check, box: int, blank: int, size: int) -> int:
+    """Most right answers first, then most near misses; on a tie, credit goes to the earlier box,
+    and a wrong box keeps the blank written at its place."""
+    points = check.correct * (size + 1) + check.almost
+    return 10_000 * points + 20 * (points > 0) * (size - box) + (box == blank)
 
 
 def best_assignment(weight: list[list[int]]) -> list[int]:
