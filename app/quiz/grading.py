@@ -24,7 +24,7 @@ from app.quiz.wording import same_words, words
 
 _TRUE = {"true", "t", "yes", "1"}
 _FALSE = {"false", "f", "no", "0"}
-_MARKUP = re.compile(r"[`*_$]")
+_MARKUP = re.compile(r"`|\$|\*\*|__")
 _MAX_GROUP = 12  # blanks in one any-order group matched optimally; larger groups are matched in order
 
 
