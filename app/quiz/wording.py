@@ -8,7 +8,9 @@ import unicodedata
 
 _ARTICLES = {"a", "an", "the"}
 _MARKUP = re.compile(r"[`*_$]|\\(?=[a-zA-Z])")
-_SEPARATOR = re.compile(r"(?:(?<!\d)[.,]|[.,](?!\d)|[^\w.,#])+")
+# Words are letters and digits (with a decimal point or comma between digits); signs that change
+# the meaning (t+1 is not t-1, x < 0 is not x > 0) are words of their own; the rest separates.
+_TOKEN = re.compile(r"(?:\w|#|(?<=\d)[.,](?=\d))+|[+<>=≤≥≠]")
 # British spellings to American ones, applied alike to both sides so each rule only has to be
 # consistent: a rule that also rewrites a word with no variant ("precise") does no harm.
 _SPELLING = (
@@ -45,7 +47,7 @@ def fold(text: str) -> str:
 
 def words(text: str) -> tuple[str, ...]:
     """The answer's words, folded and spelled the American way, without a leading article."""
-    tokens = [t for t in _SEPARATOR.split(fold(text)) if t]
+    tokens = _TOKEN.findall(fold(text))
     if len(tokens) > 1 and tokens[0] in _ARTICLES:
         tokens = tokens[1:]
     return tuple(spelling(t) for t in tokens)

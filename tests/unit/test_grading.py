@@ -433,3 +433,12 @@ def test_true_false_and_choice_are_unchanged() -> None:
     assert not grade("choice", "?", "b", options, [0, 1]).correct
     with pytest.raises(UngradableResponse):
         grade("open", "?", "x", {}, "x")
+
+
+@pytest.mark.parametrize(
+    ("expected", "response"),
+    [("h_{t-1}", "h_{t+1}"), ("x < 0", "x > 0"), ("C++", "C"), ("a = b", "a b")],
+)
+def test_signs_that_change_the_meaning_are_not_ignored(expected: str, response: str) -> None:
+    assert not right(expected, response)
+    assert right(expected, expected)
