@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.content import parse_text
@@ -178,3 +180,17 @@ def test_a_set_without_the_new_syntax_is_read_as_before() -> None:
     item = one("1. The gates: {{c1::forget}}, {{c2::input}}.\n   ID: g\n")
     assert item.answer == "forget; input"
     assert (item.tolerance, item.near_miss, item.shuffle) == ("", "", True)
+
+
+def test_every_review_example_in_the_authoring_guide_parses() -> None:
+    from pathlib import Path
+
+    guide = (Path(__file__).parents[2] / "docs" / "authoring.md").read_text(encoding="utf-8")
+    examples = [e for e in re.findall(r"```markdown\n(\d+\. .*?)```", guide, re.DOTALL) if "ID:" in e]
+    assert len(examples) >= 7
+    header = '+++\ndialect = "native"\n+++\n## Keypoint\n1. One.\n2. Two.\n## Review\n'
+    result = parse_text("guide.md", header + "\n".join(examples))
+    assert not result.errors, [p.describe("guide.md") for p in result.errors]
+    assert result.question_set is not None
+    ids = {item.id for item in result.question_set.review}
+    assert {"lstm-gates", "exploding-cause", "gate-fraction"} <= ids
