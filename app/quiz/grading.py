@@ -100,13 +100,14 @@ def check_answer(
     also = tuple(a for a in accepted if a.strip() and a != display)
     base = Check(False, response=response, shown=display, also=also)
     rules = _Rules(tolerance, precision)
+    typed = _MARKUP.sub("", response)  # markup goes from both sides alike
     if not response.strip():
         return _with(base, expected=wanted[0] if wanted else "")
     for answer in wanted:
-        if _equal(response, answer, rules):
+        if _equal(typed, answer, rules):
             return _with(base, correct=True, expected=answer, diff=(("same", response),))
     for answer in wanted:
-        missed = None if find_numbers(answer)[1] else near_missed_words(words(response), words(answer))
+        missed = None if find_numbers(answer)[1] else near_missed_words(words(typed), words(answer))
         if missed:
             return _with(
                 base, almost=True, expected=answer, diff=char_diff(response, answer), near_missed=missed

@@ -442,3 +442,32 @@ def test_true_false_and_choice_are_unchanged() -> None:
 def test_signs_that_change_the_meaning_are_not_ignored(expected: str, response: str) -> None:
     assert not right(expected, response)
     assert right(expected, expected)
+
+
+# --- properties --------------------------------------------------------------------------------
+
+
+@given(st.text(min_size=1, max_size=40).filter(lambda t: any(ch.isalnum() for ch in t)))
+def test_every_answer_is_right_for_itself_in_any_case_and_spacing(answer: str) -> None:
+    assert right(answer, answer)
+    assert right(answer, f"  {answer}  ")
+
+
+@given(st.text(max_size=40), st.text(max_size=40), st.sampled_from(["", "0.01", "1%"]))
+def test_grading_never_crashes(expected: str, response: str, tolerance: str) -> None:
+    verdict = short(expected or "x", response, "to two decimal places?", tolerance=tolerance)
+    assert not (verdict.correct and verdict.almost)
+
+
+@given(st.decimals(min_value=-(10**6), max_value=10**6, places=4, allow_nan=False, allow_infinity=False))
+def test_a_number_equals_its_other_forms_and_not_its_negation_or_tenfold(value: object) -> None:
+    from decimal import Decimal
+
+    assert isinstance(value, Decimal)
+    text = f"{value:f}"
+    assert right(text, f"{value:e}")
+    assert right(text, f"{value * 100:f}%")
+    assert right(text, f"{value:,f}")
+    if value != 0:
+        assert not right(text, f"{-value:f}")
+        assert not right(text, f"{value * 10:f}")
