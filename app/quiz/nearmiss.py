@@ -9,6 +9,8 @@ from app.quiz.wording import forms
 LONG_WORD = 8  # letters: two typos allowed, and accepted in a quiz by default
 
 Diff = tuple[tuple[str, str], ...]
+# Prefixes a letter or two apart that flip the meaning: never forgiven as a typo.
+_OPPOSED = (("inter", "intra"), ("hyper", "hypo"), ("extra", "intra"))
 
 
 def allowed_edits(word: str) -> int:
@@ -37,6 +39,17 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return min(previous[-1], limit + 1)
 
 
+def is_typo(given: str, wanted: str) -> bool:
+    """A forgivable typo: the same first letter (increase/decrease, bidirectional/unidirectional are
+    other words), no opposed prefix, and few enough edits for the expected word's length."""
+    limit = allowed_edits(wanted)
+    if limit == 0 or not given or given[0] != wanted[0]:
+        return False
+    if any(given.startswith(a) and wanted.startswith(b) for pair in _OPPOSED for a, b in (pair, pair[::-1])):
+        return False
+    return min(edit_distance(g, w, limit) for g in forms(given) for w in forms(wanted)) <= limit
+
+
 def near_missed_words(response: tuple[str, ...], expected: tuple[str, ...]) -> tuple[str, ...] | None:
     """The expected words typed with a forgivable typo, when every other word is right; else None."""
     if len(response) != len(expected):
@@ -45,8 +58,7 @@ def near_missed_words(response: tuple[str, ...], expected: tuple[str, ...]) -> t
     for given, wanted in zip(response, expected, strict=True):
         if forms(given) & forms(wanted):
             continue
-        limit = allowed_edits(wanted)
-        if limit == 0 or min(edit_distance(g, w, limit) for g in forms(given) for w in forms(wanted)) > limit:
+        if not is_typo(given, wanted):
             return None
         missed.append(wanted)
     return tuple(missed) or None

@@ -358,6 +358,11 @@ def test_a_typo_in_a_long_enough_word_is_almost(expected: str, response: str) ->
         ("1990", "1991"),
         ("forget gate", "forgot input"),
         ("forget gate", "forgot"),
+        ("decrease", "increase"),  # opposites a letter or two apart are other words, not typos
+        ("decreasing", "increasing"),
+        ("bidirectional", "unidirectional"),
+        ("interlayer", "intralayer"),
+        ("backpropagation", "xackpropagation"),
     ],
 )
 def test_other_wrong_answers_are_not_almost(expected: str, response: str) -> None:
