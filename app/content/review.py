@@ -196,7 +196,7 @@ def _type_mismatch(named: QuestionType, inferred: QuestionType) -> str:
         QuestionType.CLOZE: "a deletion such as {{c1::answer}} in the question",
         QuestionType.TRUE_FALSE: "'Answer: True' or 'Answer: False'",
         QuestionType.SHORT: "an 'Answer:' line",
-        QuestionType.OPEN: "an 'Answer:' line and no options, deletions or Accept: line",
+        QuestionType.OPEN: "an 'Answer:' line and no options, deletions, Accept:, Tolerance: or Near miss: line",
     }
     return f"'Type: {named}' does not fit this question (it reads as {inferred}): a {named} question needs {needs[named]}"
 
@@ -208,7 +208,7 @@ def _infer_type(draft: _Draft, question: str) -> QuestionType:
         return QuestionType.CLOZE
     if _part(draft, "answer").strip().rstrip(".").lower() in _TRUTH:
         return QuestionType.TRUE_FALSE
-    if "accept" in draft.fields:
+    if any(name in draft.fields for name in ("accept", "tolerance", "near miss")):
         return QuestionType.SHORT
     return QuestionType.OPEN
 
@@ -299,6 +299,5 @@ def _settings(draft: _Draft, problems: list[Problem]) -> dict[str, str | bool]:
         if parsed is None:
             problems.append(Problem(line, message.format(value)))
             continue
-        key = name.replace(" ", "_")
-        settings[key] = parsed if name == "shuffle" else (value.strip() if name == "tolerance" else parsed)
+        settings[name.replace(" ", "_")] = value.strip() if name == "tolerance" else parsed
     return settings

@@ -194,3 +194,9 @@ def test_every_review_example_in_the_authoring_guide_parses() -> None:
     assert result.question_set is not None
     ids = {item.id for item in result.question_set.review}
     assert {"lstm-gates", "exploding-cause", "gate-fraction"} <= ids
+
+
+def test_a_tolerance_or_near_miss_makes_a_question_short_answer() -> None:
+    assert one("1. How much?\n   Answer: 0.25\n   Tolerance: 0.01\n   ID: q\n").type == "short"
+    assert one("1. Name it.\n   Answer: backpropagation\n   Near miss: wrong\n   ID: q\n").type == "short"
+    assert one("1. Name it.\n   Answer: backpropagation\n   ID: q\n").type == "open"
