@@ -26,7 +26,7 @@ NUMBER = re.compile(
     rf"(?<![\w.^])(?P<sign>[-+](?=[\d.]))?\(?(?P<m>{_MANTISSA})\)?"
     r"(?:e(?P<e>[-+]?\d+)|\s*[x×*·]\s*10\s*(?:\^|\*\*)\s*(?P<t>[-+]?\d+)|\s*(?:\^|\*\*)\s*(?P<p>[-+]?\d+))?"
     rf"(?:\s*/\s*\(?(?P<d>{_MANTISSA})\)?(?:e(?P<de>[-+]?\d+))?)?"
-    rf"(?:\s*(?P<pct>%)|\s+(?P<scale>{'|'.join(_SCALES)})\b)?"
+    rf"(?:\s*(?P<pct>%|per\s?cent\b)|\s+(?P<scale>{'|'.join(_SCALES)})\b)?"
     r"(?![\w.])",
     re.IGNORECASE,
 )
