@@ -489,3 +489,30 @@ def test_a_number_equals_its_other_forms_and_not_its_negation_or_tenfold(value: 
     if value != 0:
         assert not right(text, f"{-value:f}")
         assert not right(text, f"{value * 10:f}")
+
+
+def test_every_answer_in_the_course_is_right_for_itself() -> None:
+    """Each `Answer:`, `Accept:` entry and cloze alternative in content/ passes as typed."""
+    from pathlib import Path
+
+    from app.content import parse_file
+    from app.content.cloze import cloze_blanks
+
+    checked = 0
+    for path in sorted((Path(__file__).parents[2] / "content").glob("*.md")):
+        question_set = parse_file(path.name, path.read_bytes()).question_set
+        assert question_set is not None, path
+        for item in question_set.review:
+            details = {"accept": list(item.accept), "tolerance": item.tolerance}
+            if item.type == "short":
+                for typed in (item.answer, *item.accept):
+                    assert grade("short", item.question, item.answer, details, typed).correct, (path, item.id)
+                    checked += 1
+                assert not grade("short", item.question, item.answer, details, "zzzz").correct
+            elif item.type == "cloze":
+                blanks = cloze_blanks(item.question)
+                for choice in range(max(len(b.answers) for b in blanks)):
+                    typed = [b.answers[min(choice, len(b.answers) - 1)] for b in blanks]
+                    assert grade("cloze", item.question, "", details, typed).correct, (path, item.id)
+                    checked += 1
+    assert checked > 50
