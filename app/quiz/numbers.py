@@ -73,6 +73,7 @@ class Precision:
 
 def plain_numbers(text: str) -> str:
     """Answer text with maths markup, superscripts, Unicode minus and spacing made plain."""
+    text = text.replace("√", " sqrt ")
     text = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group(0).translate(_SUPERSCRIPTS), text)
     text = unicodedata.normalize("NFKC", text).replace("−", "-").replace("\u2009", "").replace("\u202f", "")
     for pattern, replacement in _LATEX:

@@ -41,6 +41,7 @@ _IRREGULAR = {
 
 def fold(text: str) -> str:
     """Case, accents, compatibility forms and markup removed: 'Naïve `LSTM`' gives 'naive lstm'."""
+    text = text.replace("√", " sqrt ")
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
     return _MARKUP.sub("", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 

@@ -102,6 +102,11 @@ def test_numbers_with_the_same_words_around_them_compare_as_numbers() -> None:
     assert not right("0.25 seconds", "0.5 seconds")
 
 
+def test_a_square_root_sign_equals_sqrt() -> None:
+    assert right("√64", "sqrt(64)")
+    assert right("sqrt 64", "√64")
+
+
 def test_number_words_equal_digits() -> None:
     assert right("3 gates", "three gates")
     assert right("two", "2")
@@ -376,6 +381,7 @@ def test_a_typo_in_a_long_enough_word_is_almost(expected: str, response: str) ->
         ("bidirectional", "unidirectional"),
         ("interlayer", "intralayer"),
         ("backpropagation", "xackpropagation"),
+        ("time steps", "time stop"),  # 'step' has 4 letters: no typo forgiven in it
     ],
 )
 def test_other_wrong_answers_are_not_almost(expected: str, response: str) -> None:
@@ -455,7 +461,14 @@ def test_true_false_and_choice_are_unchanged() -> None:
 
 @pytest.mark.parametrize(
     ("expected", "response"),
-    [("h_{t-1}", "h_{t+1}"), ("x < 0", "x > 0"), ("C++", "C"), ("a = b", "a b")],
+    [
+        ("h_{t-1}", "h_{t+1}"),
+        ("x < 0", "x > 0"),
+        ("C++", "C"),
+        ("a = b", "a b"),
+        ("√64", "64"),
+        ("sqrt(64)", "64"),
+    ],
 )
 def test_signs_that_change_the_meaning_are_not_ignored(expected: str, response: str) -> None:
     assert not right(expected, response)
