@@ -21,12 +21,13 @@ _LATEX = (
     (re.compile(r"\\(?:left|right)(?![a-zA-Z])|\{|\}|\$"), ""),
 )
 _MANTISSA = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+"
-_SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12}
+_SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12, "k": 3, "m": 6, "bn": 9, "b": 9}
+_SCALE_WORDS = "thousand|million|billion|trillion"
 NUMBER = re.compile(
     rf"(?<![\w.^])(?P<sign>[-+](?=[\d.]))?\(?(?P<m>{_MANTISSA})\)?"
     r"(?:e(?P<e>[-+]?\d+)|\s*[x×*·]\s*10\s*(?:\^|\*\*)\s*(?P<t>[-+]?\d+)|\s*(?:\^|\*\*)\s*(?P<p>[-+]?\d+))?"
     rf"(?:\s*/\s*\(?(?P<d>{_MANTISSA})\)?(?:e(?P<de>[-+]?\d+))?)?"
-    rf"(?:\s*(?P<pct>%|per\s?cent\b)|\s+(?P<scale>{'|'.join(_SCALES)})\b)?"
+    rf"(?:\s*(?P<pct>%|per\s?cent\b)|\s+(?P<scale>{_SCALE_WORDS})\b|(?P<suffix>k|m|bn|b)\b)?"
     r"(?![\w.])",
     re.IGNORECASE,
 )
@@ -117,8 +118,9 @@ def _value(match: re.Match[str]) -> Fraction | None:
         value /= denominator
     if match.group("pct"):
         value /= 100
-    if match.group("scale"):
-        value *= 10 ** _SCALES[match.group("scale").lower()]
+    scale = match.group("scale") or match.group("suffix")
+    if scale:
+        value *= 10 ** _SCALES[scale.lower()]
     return -value if match.group("sign") == "-" else value
 
 

@@ -82,6 +82,8 @@ def test_four_million_in_every_form_is_one_number(expected: str, response: str) 
         ("0.25", "quarter"),
         ("0.25", ""),
         ("3", "3 gates"),
+        ("4 million", "4"),
+        ("4M", "4K"),
     ],
 )
 def test_different_numbers_never_match(expected: str, response: str) -> None:
