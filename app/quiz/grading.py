@@ -63,6 +63,27 @@ class Verdict:
     almost: bool = False
     checks: tuple[Check, ...] = ()
 
+    def to_json(self) -> dict[str, Any]:
+        """The verdict as plain JSON values, for an API response or a page script."""
+        return {
+            "correct": self.correct,
+            "parts": list(self.parts),
+            "almost": self.almost,
+            "checks": [
+                {
+                    "correct": c.correct,
+                    "almost": c.almost,
+                    "response": c.response,
+                    "expected": c.expected,
+                    "shown": c.shown,
+                    "also": list(c.also),
+                    "diff": [{"op": op, "text": text} for op, text in c.diff],
+                    "near_missed": list(c.near_missed),
+                }
+                for c in self.checks
+            ],
+        }
+
 
 @dataclass(frozen=True)
 class Mark:

@@ -531,3 +531,20 @@ def test_every_answer_in_the_course_is_right_for_itself() -> None:
                     assert grade("cloze", item.question, "", details, typed).correct, (path, item.id)
                     checked += 1
     assert checked > 50
+
+
+def test_a_verdict_serialises_to_plain_json() -> None:
+    import json
+
+    verdict = cloze(GATES, "forget", "input", "ouptut")
+    data = json.loads(json.dumps(verdict.to_json()))
+    assert data["correct"] is False and data["almost"] is True
+    assert data["parts"] == [True, True, False]
+    assert data["checks"][2]["shown"] == "output"
+    assert data["checks"][2]["diff"] == [
+        {"op": "same", "text": "ou"},
+        {"op": "missing", "text": "t"},
+        {"op": "same", "text": "p"},
+        {"op": "extra", "text": "t"},
+        {"op": "same", "text": "ut"},
+    ]
