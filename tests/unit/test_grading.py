@@ -83,6 +83,8 @@ def test_four_million_in_every_form_is_one_number(expected: str, response: str) 
         ("0.25", ""),
         ("3", "3 gates"),
         ("4 million", "4"),
+        ("2", "2s"),  # numbers are never pluralised
+        ("1990", "1990s"),
         ("4M", "4K"),
     ],
 )
