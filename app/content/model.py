@@ -50,6 +50,7 @@ class Option:
     text: str
     correct: bool
     explanation: str = ""
+    pinned: bool = False  # written ` {pin}`: keeps its place when options are shuffled
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,9 @@ class ReviewItem:
     covers: tuple[int, ...] = ()
     covers_line: int = 0
     id_is_explicit: bool = False
+    tolerance: str = ""  # 'Tolerance:' as written, e.g. '0.01' or '1%'; '' for exact numbers
+    near_miss: str = ""  # 'accept', 'wrong', or '' for the default (accept only for words of 8+ letters)
+    shuffle: bool = True  # 'Shuffle: no' keeps the options in their written order
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,7 @@ class QuestionSet:
     extras: tuple[ExtraSection, ...] = ()
     prompts: dict[str, str] = field(default_factory=dict)
     front_matter: dict[str, object] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()  # front matter `sources`: the works the set's facts were checked against
 
     @property
     def counts(self) -> dict[str, int]:

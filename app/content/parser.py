@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import PurePath
 
 from app.content.frontmatter import split_front_matter
@@ -19,6 +21,7 @@ from app.content.model import (
     ReviewItem,
     SectionKind,
 )
+from app.content.policy import check_sources, parse_near_miss
 from app.content.rendered import render_set
 from app.content.review import parse_review_item
 from app.content.sections import Line, RawSection, split_sections
@@ -77,6 +80,9 @@ def parse_text(path: str, text: str) -> ParseResult:
     meta, meta_errors = _metadata(path, front.data, body.title, front.line_of("weight"))
     errors += meta_errors
     errors += _check_quiz(front.data.get("quiz"), front.line_of("quiz"))
+    grading, grading_errors = _grading_settings(front.data, front.line_of)
+    meta |= grading
+    errors += grading_errors
     known = {s.kind: s for s in body.sections if s.kind is not None}
     if not known:
         errors.append(
@@ -116,6 +122,22 @@ def _metadata(
         "dialect": dialect,
         "description": str(data.get("description") or ""),
     }, errors
+
+
+def _grading_settings(
+    data: dict[str, object], line_of: Callable[[str], int]
+) -> tuple[dict[str, object], list[Problem]]:
+    """Front matter `sources` (a list of strings) and `near_miss` ("accept" or "wrong")."""
+    errors = []
+    sources, problem = check_sources(data.get("sources"))
+    if problem:
+        errors.append(Problem(line_of("sources"), problem))
+    near_miss = ""
+    if "near_miss" in data:
+        near_miss = parse_near_miss(str(data["near_miss"])) or ""
+        if not near_miss or not isinstance(data["near_miss"], str):
+            errors.append(Problem(line_of("near_miss"), 'near_miss must be "accept" or "wrong"'))
+    return {"sources": sources, "near_miss": near_miss}, errors
 
 
 QUIZ_BOUNDS = {"questions": (5, 50), "time_limit": (60, 10800), "attempts": (0, 100)}
@@ -162,6 +184,10 @@ def _build(
     dialect = meta["dialect"]
     assert isinstance(dialect, Dialect)
     review = _review(known.get(SectionKind.REVIEW), dialect, str(meta["slug"]), errors, warnings)
+    if meta.get("near_miss"):  # the set's policy, for questions that do not name their own
+        review = [
+            item if item.near_miss else replace(item, near_miss=str(meta["near_miss"])) for item in review
+        ]
     errors += _check_covers(review, len(keypoints))
     explain = known.get(SectionKind.EXPLAIN)
     question_set = QuestionSet(
@@ -179,6 +205,7 @@ def _build(
         ),
         prompts={str(s.kind or s.heading): s.prompt for s in sections if s.prompt},
         front_matter=dict(front_matter),
+        sources=tuple(meta.get("sources") or ()),  # type: ignore[arg-type]
     )
     return question_set, errors, warnings
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from app.content.cloze import CLOZE as CLOZE  # re-exported: other modules read it from here
+from app.content.cloze import blank_clozes as blank_clozes
+from app.content.cloze import empty_alternative, shown_answers
 from app.content.identity import derived_id
 from app.content.items import RawItem, join_markdown
 from app.content.model import Dialect, Option, Problem, QuestionType, ReviewItem
+from app.content.policy import PIN, parse_near_miss, parse_shuffle, parse_tolerance
 from app.content.sections import Line, track_fence
 
 _ANSWER_WORD = r"(?:answer|a|答案|答)"
@@ -18,11 +22,11 @@ ANSWER_START = re.compile(
     r"[ \t]*(.*)$",
     re.IGNORECASE,
 )
-FIELD = re.compile(r"^\s*(id|type|tags|covers|explanation|accept)\s*:[ \t]*(.*)$", re.IGNORECASE)
+FIELD = re.compile(
+    r"^\s*(id|type|tags|covers|explanation|accept|tolerance|near[ _-]?miss|shuffle)\s*:[ \t]*(.*)$",
+    re.IGNORECASE,
+)
 OPTION = re.compile(r"^\s*[-*+][ \t]+\[([ xX])\][ \t]+(.*)$")
-# A deletion ends at the first '}}' and holds no other deletion; the possessive scans never
-# backtrack, so a file full of unclosed '{{c1::' costs linear time, not minutes.
-CLOZE = re.compile(r"\{\{c(\d++)::((?:(?!\}\}|::|\{\{c\d)[\s\S])*+)(?:::((?:(?!\}\}|\{\{c\d)[\s\S])*+))?\}\}")
 ID_FORMAT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 TYPE_NAMES = {
     "open": QuestionType.OPEN,
@@ -37,11 +41,6 @@ TYPE_NAMES = {
 _MULTILINE = {"answer", "explanation"}
 _TRUTH = {"true": True, "false": False}
 _OPTION_WHY = " — "
-
-
-def blank_clozes(question: str) -> str:
-    """A cloze question as a learner first sees it: each deletion a blank, or its hint."""
-    return CLOZE.sub(lambda m: f"[{m.group(3) or '…'}]", question)
 
 
 @dataclass
@@ -93,7 +92,8 @@ def _classify(line: Line, draft: _Draft, dialect: Dialect, target: list[str]) ->
         return target
     named = FIELD.match(line.text)
     if named:
-        return _field(line, named.group(1).lower(), named.group(2).strip(), draft, target)
+        name = re.sub(r"^near[ _-]?miss$", "near miss", named.group(1).lower())
+        return _field(line, name, named.group(2).strip(), draft, target)
     option = OPTION.match(line.text)
     if (option and target is draft.question) or (option and draft.options and target is draft.options[-1]):
         draft.options.append([option.group(2)])
@@ -150,6 +150,7 @@ def _native_item(draft: _Draft, question: str) -> tuple[ReviewItem | None, list[
     covers = _covers(draft, problems)
     options = _options(draft)
     answer = _answer_for(qtype, draft, question, options, problems) if qtype else ""
+    settings = _settings(draft, problems)
     if problems or qtype is None or item_id is None:
         return None, problems
     return (
@@ -166,6 +167,7 @@ def _native_item(draft: _Draft, question: str) -> tuple[ReviewItem | None, list[
             covers=covers,
             covers_line=draft.fields.get("covers", (0, ""))[0],
             id_is_explicit=True,
+            **settings,
         ),
         problems,
     )
@@ -194,7 +196,7 @@ def _type_mismatch(named: QuestionType, inferred: QuestionType) -> str:
         QuestionType.CLOZE: "a deletion such as {{c1::answer}} in the question",
         QuestionType.TRUE_FALSE: "'Answer: True' or 'Answer: False'",
         QuestionType.SHORT: "an 'Answer:' line",
-        QuestionType.OPEN: "an 'Answer:' line and no options, deletions or Accept: line",
+        QuestionType.OPEN: "an 'Answer:' line and no options, deletions, Accept:, Tolerance: or Near miss: line",
     }
     return f"'Type: {named}' does not fit this question (it reads as {inferred}): a {named} question needs {needs[named]}"
 
@@ -206,7 +208,7 @@ def _infer_type(draft: _Draft, question: str) -> QuestionType:
         return QuestionType.CLOZE
     if _part(draft, "answer").strip().rstrip(".").lower() in _TRUTH:
         return QuestionType.TRUE_FALSE
-    if "accept" in draft.fields:
+    if any(name in draft.fields for name in ("accept", "tolerance", "near miss")):
         return QuestionType.SHORT
     return QuestionType.OPEN
 
@@ -242,7 +244,9 @@ def _options(draft: _Draft) -> tuple[Option, ...]:
     for lines, correct in zip(draft.options, draft.option_marks, strict=True):
         text = join_markdown(lines[0].strip(), lines[1:])
         head, _, why = text.partition(_OPTION_WHY)
-        options.append(Option(text=head.strip(), correct=correct, explanation=why.strip()))
+        pinned = bool(PIN.search(head) or PIN.search(why))
+        head, why = PIN.sub("", head), PIN.sub("", why)
+        options.append(Option(text=head.strip(), correct=correct, explanation=why.strip(), pinned=pinned))
     return tuple(options)
 
 
@@ -258,7 +262,12 @@ def _answer_for(
             )
         return answer or "; ".join(o.text for o in options if o.correct)
     if qtype is QuestionType.CLOZE:
-        return answer or "; ".join(m.group(2).strip() for m in CLOZE.finditer(question))
+        empty = empty_alternative(question)
+        if empty:
+            problems.append(
+                Problem(line, f"the deletion {empty} has an empty answer: write text on each side of '|'")
+            )
+        return answer or shown_answers(question)
     if qtype is QuestionType.TRUE_FALSE:
         return "True" if _TRUTH[answer.strip().rstrip(".").lower()] else "False"
     if not answer:
@@ -269,3 +278,26 @@ def _answer_for(
 def _split(draft: _Draft, name: str, separator: str) -> tuple[str, ...]:
     value = draft.fields.get(name, (0, ""))[1]
     return tuple(piece.strip() for piece in value.split(separator) if piece.strip())
+
+
+def _settings(draft: _Draft, problems: list[Problem]) -> dict[str, str | bool]:
+    """The grading fields Tolerance, Near miss and Shuffle, checked."""
+    settings: dict[str, str | bool] = {}
+    checks = {
+        "tolerance": (
+            parse_tolerance,
+            "'Tolerance: {}' must be a number such as 0.01, or a percentage such as 1%",
+        ),
+        "near miss": (parse_near_miss, "'Near miss: {}' must be 'accept' or 'wrong'"),
+        "shuffle": (parse_shuffle, "'Shuffle: {}' must be 'yes' or 'no'"),
+    }
+    for name, (parse, message) in checks.items():
+        if name not in draft.fields:
+            continue
+        line, value = draft.fields[name]
+        parsed = parse(value)
+        if parsed is None:
+            problems.append(Problem(line, message.format(value)))
+            continue
+        settings[name.replace(" ", "_")] = value.strip() if name == "tolerance" else parsed
+    return settings

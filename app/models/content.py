@@ -40,6 +40,12 @@ class ContentSet(db.Model):  # type: ignore[name-defined,misc]
 
     __table_args__ = (Index("ix_content_sets_active_order", "retired_at", "weight", "title"),)
 
+    @property
+    def sources(self) -> list[str]:
+        """The works the set's facts were checked against (front matter `sources`, checked at parse time)."""
+        listed = (self.front_matter or {}).get("sources")
+        return [s for s in listed if isinstance(s, str)] if isinstance(listed, list) else []
+
 
 class Card(db.Model):  # type: ignore[name-defined,misc]
     """One review question; kept, with its history, when its text is edited or it is removed."""

@@ -216,3 +216,20 @@ def test_the_watcher_picks_up_an_edit_without_a_restart(app: Flask, content_dir:
         title = db.session.scalar(select(ContentSet.title).where(ContentSet.slug == "unrolling"))
     assert report is not None and report.failed == []
     assert title == "Unrolling a loop"
+
+
+def test_a_sets_sources_are_stored_and_a_cloze_shows_only_its_first_alternative(
+    app: Flask, content_dir: Path
+) -> None:
+    text = NATIVE_SET.replace(
+        "weight = 1\n", 'weight = 1\nsources = ["Elman, J. L. (1990). Finding structure in time."]\n'
+    ).replace("{{c1::the same weights}}", "{{c1::the same weights|shared weights}}")
+    write(content_dir, "unrolling.md", text)
+    sync(app, content_dir)
+    with app.app_context():
+        stored = db.session.scalar(select(ContentSet).where(ContentSet.slug == "unrolling"))
+        assert stored is not None
+        assert stored.sources == ["Elman, J. L. (1990). Finding structure in time."]
+    card = cards_by_key(app, "unrolling")["unroll-shared"]
+    assert card.answer == "the same weights"
+    assert "shared weights" not in card.details["html"]["answer"]
