@@ -8,7 +8,7 @@ from app.content.review import blank_clozes
 
 # Stored with every synced set: raise it when the HTML for the same source would change, so the
 # next sync renders every set again.
-RENDER_VERSION = "2"  # 2: table alignment as attributes, not inline styles
+RENDER_VERSION = "3"  # 2: table alignment as attributes, not inline styles; 3: grading settings in cards
 
 
 class _RenderFailed(Exception):

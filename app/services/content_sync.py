@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select, update
 from app.content import ParseResult, Problem, QuestionSet, ReviewItem, SourceFile, read_sources
 from app.content.identity import Candidate, derived_id, match_by_similarity
 from app.content.model import CardHtml, SetHtml
+from app.content.policy import grading_details
 from app.content.rendered import RENDER_VERSION
 from app.extensions import db
 from app.models import Card, ContentSet, SyncLock
@@ -244,7 +245,8 @@ def _card_columns(item: ReviewItem, html: CardHtml, position: int) -> dict[str, 
             "tags": list(item.tags),
             "covers": list(item.covers),
             "html": html.to_json(),
-        },
+        }
+        | grading_details(item),
     }
 
 
