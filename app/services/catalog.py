@@ -82,6 +82,7 @@ def get_set(slug: str, remote_images: bool = False) -> dict[str, Any] | None:
         "problems": list(stored.problems),
         "quiz": fixed_quiz(stored),
         "source_path": stored.source_path,
+        "sources": stored.sources,
     }
 
 

@@ -18,6 +18,7 @@ import genanki
 from pygments.formatters import HtmlFormatter
 from sqlalchemy import func, select
 
+from app.content.cloze import anki_cloze
 from app.content.render import plain_text, render_markdown
 from app.extensions import db
 from app.models import Card, CardProgress, ContentSet, ReviewLog, User
@@ -200,7 +201,9 @@ def _note(card: Card, slug: str, models: _Models) -> genanki.Note:
     guid = genanki.guid_for("unroll", slug, card.key)
     if card.type == "cloze":
         explanation = render_markdown((card.details or {}).get("explanation", ""))
-        return genanki.Note(models.cloze, [render_markdown(card.question), explanation], tags=tags, guid=guid)
+        return genanki.Note(
+            models.cloze, [render_markdown(anki_cloze(card.question)), explanation], tags=tags, guid=guid
+        )
     return genanki.Note(models.basic, list(_faces(card)), tags=tags, guid=guid)
 
 

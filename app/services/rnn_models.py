@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from app.content import QuestionSet, content_files, parse_file
-from app.content.review import CLOZE
+from app.content.cloze import CLOZE, reveal_clozes
 from app.rnn import (
     Corpus,
     LanguageModel,
@@ -59,7 +59,7 @@ class TrainingReport:
 
 def plain_text(markdown: str) -> str:
     """Prose only: maths, code, tables, images and markup removed, link and cloze text kept."""
-    markdown = CLOZE.sub(r"\2", markdown)
+    markdown = reveal_clozes(markdown)
     for pattern in _REMOVED:
         markdown = pattern.sub(" ", markdown)
     return " ".join(_MARKUP.sub(" ", _LINK.sub(r"\1", markdown)).split())

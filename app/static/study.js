@@ -116,12 +116,12 @@
     var form = el("form", { "class": "typed-answer" });
     var fieldset = el("fieldset");
     var legend = { choice: card.multiple ? "Choose every right option" : "Choose one option",
-      "true-false": "True or false?", cloze: "Fill in the blanks, in order", "short": "Your answer" }[card.type];
+      "true-false": "True or false?", cloze: "Fill in the blanks", "short": "Your answer" }[card.type];
     fieldset.appendChild(el("legend", {}, legend));
     if (card.type === "choice") {
-      card.options.forEach(function (option, index) {
+      card.options.forEach(function (option) {
         var label = el("label", { "class": "choice" });
-        label.appendChild(el("input", { type: card.multiple ? "checkbox" : "radio", name: "option", value: index }));
+        label.appendChild(el("input", { type: card.multiple ? "checkbox" : "radio", name: "option", value: option.index }));
         label.appendChild(el("span", {}, " " + option.html));
         fieldset.appendChild(label);
       });
@@ -170,8 +170,30 @@
       if (res.status !== 200) { say(res.body.message || "Could not check the answer."); return; }
       state.suggested = res.body.suggested_rating;
       showBack(res.body.back_html);
-      say((res.body.correct ? "Right! " : "Not quite. ") + "Grade it: suggested " + NAMES[state.suggested] + ".");
+      claimable();
+      say((res.body.correct ? "Right! " : res.body.almost ? "Almost: check the spelling. " : "Not quite. ") +
+        "Grade it: suggested " + NAMES[state.suggested] + ".");
     }, offline);
+  }
+
+  // "I was right": the learner overrules a wrong verdict before grading; Good becomes the suggestion.
+  function claimable() {
+    var button = cardBox.querySelector(".claim-right");
+    if (!button) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      state.suggested = 3;
+      var box = cardBox.querySelector(".verdict-box");
+      box.classList.remove("wrong", "almost");
+      box.classList.add("claimed");
+      box.querySelector(".verdict-text").textContent = "Marked right by you.";
+      button.closest(".claim").remove();
+      cardBox.querySelectorAll(".grade").forEach(function (grade) {
+        grade.classList.toggle("suggested", grade.getAttribute("data-rating") === "3");
+      });
+      cardBox.querySelector(".grade-3").focus();
+      say("Marked right by you. Grade it: suggested Good.");
+    });
   }
 
   function showBack(backHtml) {

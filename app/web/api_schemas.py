@@ -41,6 +41,12 @@ class NextQuerySchema(Schema):
 
 class OptionFaceSchema(Schema):
     html = fields.String(required=True)
+    index = fields.Integer(
+        required=True,
+        metadata={
+            "description": "the option's number as written, which a check response names; options come shuffled"
+        },
+    )
 
 
 class StudyCardSchema(Schema):
@@ -97,9 +103,34 @@ class CheckSchema(Schema):
     )
 
 
+class DiffSegmentSchema(Schema):
+    op = fields.String(required=True, metadata={"enum": ["same", "extra", "missing"]})
+    text = fields.String(required=True)
+
+
+class TypedCheckSchema(Schema):
+    correct = fields.Boolean(required=True)
+    almost = fields.Boolean(required=True, metadata={"description": "wrong only by a small typo"})
+    response = fields.String(required=True)
+    expected = fields.String(
+        required=True, metadata={"description": "the accepted answer it was compared with"}
+    )
+    shown = fields.String(required=True, metadata={"description": "the answer to display"})
+    also = fields.List(fields.String(), required=True, metadata={"description": "other accepted answers"})
+    diff = fields.List(fields.Nested(DiffSegmentSchema), required=True)
+    near_missed = fields.List(fields.String(), required=True)
+
+
 class VerdictSchema(Schema):
     correct = fields.Boolean(required=True)
-    parts = fields.List(fields.Boolean())
+    parts = fields.List(
+        fields.Boolean(), metadata={"description": "a cloze's blanks, right or not, in box order"}
+    )
+    almost = fields.Boolean(metadata={"description": "not right, but every wrong part is a near miss"})
+    checks = fields.List(
+        fields.Nested(TypedCheckSchema),
+        metadata={"description": "one per typed answer: a short answer or each blank"},
+    )
     back_html = fields.String(required=True)
     suggested_rating = fields.Integer(required=True)
 

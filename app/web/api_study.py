@@ -22,7 +22,7 @@ from app.web.api_schemas import (
 from app.web.clock import now
 from app.web.quiz import held_cards
 from app.web.security import current_learner
-from app.web.study_view import faces, next_json
+from app.web.study_view import faces, next_json, suggested_rating
 
 bp = Blueprint("study_api", __name__, url_prefix="/api/v1", description="Studying")
 
@@ -107,11 +107,9 @@ def check_card(body: dict[str, Any], card_id: int) -> Any:
     except UngradableResponse as exc:
         abort(422, message=str(exc))
     back = render_template("study/_back.html", card=card, face=faces(card), verdict=verdict)
-    return {
-        "correct": verdict.correct,
-        "parts": list(verdict.parts),
+    return verdict.to_json() | {
         "back_html": back,
-        "suggested_rating": 3 if verdict.correct else 1,
+        "suggested_rating": suggested_rating(verdict),
     }
 
 

@@ -13,7 +13,7 @@ from app.services import quiz, study
 from app.web.clock import now
 from app.web.quiz import held_cards
 from app.web.security import current_learner
-from app.web.study_view import faces, labels
+from app.web.study_view import faces, labels, suggested_rating
 
 bp = Blueprint("study", __name__)
 RATINGS = ((1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy"))
@@ -112,6 +112,7 @@ def check() -> ResponseReturnValue:
         face=faces(card),
         reveal=True,
         verdict=verdict,
+        suggested=suggested_rating(verdict),
         labels=labels(result.intervals),
         ratings=RATINGS,
         started=request.form.get("started") or now().timestamp(),

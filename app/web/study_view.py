@@ -6,8 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 from flask import render_template
+from flask_login import current_user
 
-from app.quiz.grading import cloze_answers
+from app.quiz.grading import Verdict, cloze_answers
+from app.quiz.order import order_for
 from app.services.catalog import card_faces
 from app.services.study import NextCard, StudyCard
 from app.srs import format_interval
@@ -15,10 +17,13 @@ from app.web.headers import remote_images_allowed
 
 
 def faces(card: StudyCard) -> dict[str, Any]:
+    """The card's faces, its options in the order this learner sees them at this showing (each with
+    its written `index`, which a response names): the same on a reload, shuffled anew once graded."""
+    face = card_faces(card.type, card.question, card.answer, card.details, remote_images_allowed())
+    written = [option | {"index": i} for i, option in enumerate(face["options"])]
+    order = order_for(card.details, f"{current_user.get_id()}:{card.card_id}:{card.version}")
     blanks = len(cloze_answers(card.question)) if card.type == "cloze" else 0
-    return card_faces(card.type, card.question, card.answer, card.details, remote_images_allowed()) | {
-        "blanks": blanks
-    }
+    return face | {"options": [written[i] for i in order if i < len(written)], "blanks": blanks}
 
 
 def card_json(card: StudyCard) -> dict[str, Any]:
@@ -32,7 +37,7 @@ def card_json(card: StudyCard) -> dict[str, Any]:
         "set": {"slug": card.set_slug, "title": card.set_title},
         "phase": card.phase,
         "version": card.version,
-        "options": [{"html": o["html"]} for o in face["options"]],
+        "options": [{"html": o["html"], "index": o["index"]} for o in face["options"]],
         "multiple": len(correct) > 1,
         "blanks": face["blanks"],
     }
@@ -54,3 +59,8 @@ def next_json(result: NextCard) -> dict[str, Any]:
 
 def labels(intervals: dict[int, timedelta]) -> dict[str, str]:
     return {str(r): format_interval(i) for r, i in intervals.items()}
+
+
+def suggested_rating(verdict: Verdict) -> int:
+    """The grade a check suggests: Good when right, Hard when wrong only by a typo, else Again."""
+    return 3 if verdict.correct else 2 if verdict.almost else 1

@@ -50,7 +50,7 @@ dialect = "native"
    Explanation: Gates scale, so they need (0, 1).
    ID: gate-activation
 
-3. The LSTM cell state is updated by {{c1::addition}} and gated by the {{c2::forget gate}}.
+3. The LSTM cell state is updated by {{c1::addition|summation}} and gated by the {{c2::forget gate}}.
    ID: cell-add
    Type: cloze
 
@@ -264,7 +264,7 @@ def test_a_set_as_an_anki_package(ada: int, client: FlaskClient, tmp_path: Path)
     )
     fields = {flds.split("\x1f")[0][:40]: flds.split("\x1f") for _, flds, _ in notes.values()}
     cloze = next(f for f in fields.values() if "{{c1::" in f[0])
-    assert "{{c1::addition}}" in cloze[0] and "{{c2::forget gate}}" in cloze[0]
+    assert "{{c1::addition}}" in cloze[0] and "{{c2::forget gate}}" in cloze[0]  # Anki has no alternatives
     choice = next(f for f in fields.values() if "Which activation" in f[0])
     assert "tanh" in choice[0] and "sigmoid" in choice[0]
     assert "sigmoid" in choice[1] and "tanh" not in choice[1].split("Gates scale")[0]

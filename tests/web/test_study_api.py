@@ -63,7 +63,9 @@ def test_next_card_shape_and_typed_checks(client: FlaskClient, tokens: dict) -> 
     data = next_card(client, ada)
     card = data["card"]
     assert card["type"] == "choice" and card["set"] == {"slug": "gates", "title": "Gates"}
-    assert [o["html"] for o in card["options"]] == ["sigmoid", "tanh"]
+    written = {o["index"]: o["html"] for o in card["options"]}
+    assert written == {0: "sigmoid", 1: "tanh"}  # shown in a shuffled order, named by written number
+    assert next_card(client, ada)["card"]["options"] == card["options"]  # the same order on a reload
     assert "correct" not in card["options"][0]
     assert set(data["intervals"]) == {"1", "2", "3", "4"}
     assert data["intervals"]["1"] < data["intervals"]["2"] < data["intervals"]["3"] < data["intervals"]["4"]
