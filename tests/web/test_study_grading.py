@@ -55,7 +55,7 @@ def ada(app: Flask, client: FlaskClient, content_dir: Path) -> dict[str, Any]:
     (content_dir / "fair.md").write_text(SET, encoding="utf-8")
     with app.app_context():
         sync_content(content_dir, datetime.now(UTC))
-        ids = {key: card_id for key, card_id in db.session.execute(select(Card.key, Card.id))}
+        ids: dict[str, int] = dict(db.session.execute(select(Card.key, Card.id)).all())
     noon = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
     app.config["UNROLL_CLOCK"] = lambda: noon
     client.post("/api/v1/users", json={"username": "ada", "password": "correct horse"})
