@@ -43,6 +43,17 @@ def test_the_course_has_at_least_twelve_native_sets_in_a_clear_order() -> None:
     assert len(set(weights)) == len(weights), "two sets share a weight, so their order is arbitrary"
 
 
+def test_the_course_reaches_attention_decoding_text_linear_recurrences_and_lstm_variants() -> None:
+    assert {"attention", "decoding", "representing-text", "linear-recurrences", "lstm-variants"} <= set(BY_SLUG)
+
+
+@pytest.mark.parametrize("name", list(SETS))
+def test_each_set_cites_its_sources_when_it_was_written_or_corrected_after_review(name: str) -> None:
+    s = SETS[name]
+    if s.weight >= 10:  # sets 10-12 were corrected against sources, 13 on were written with them
+        assert len(s.sources) >= 2 and all(re.search(r"\b(19|20)\d\d\b", source) for source in s.sources)
+
+
 @pytest.mark.parametrize("name", list(SETS))
 def test_each_set_has_the_shape_of_a_lesson(name: str) -> None:
     s = SETS[name]
