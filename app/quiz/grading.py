@@ -13,6 +13,8 @@ from app.content.review import CLOZE
 _TRUE = {"true", "t", "yes", "1"}
 _FALSE = {"false", "f", "no", "0"}
 _MARKUP = re.compile(r"[`*_$]")
+MAX_RESPONSE_CHARS = 2000  # a typed answer (or one blank's) longer than this is refused, not stored
+MAX_BLANKS = 100  # no cloze question has more blanks than this
 
 
 @dataclass(frozen=True)
@@ -75,16 +77,31 @@ def _truth(response: Any) -> bool:
 
 
 def _text(response: Any) -> str:
+    return checked_text(response).strip()
+
+
+def checked_text(response: Any) -> str:
+    """A typed response, refused when it is not text or longer than MAX_RESPONSE_CHARS."""
     if not isinstance(response, str):
         raise UngradableResponse("type your answer as text")
-    return response.strip()
+    if len(response) > MAX_RESPONSE_CHARS:
+        raise UngradableResponse(f"an answer has at most {MAX_RESPONSE_CHARS} characters")
+    return response
+
+
+def checked_texts(response: Any) -> list[str]:
+    """The blanks of a cloze response: at most MAX_BLANKS texts, each checked by checked_text."""
+    if isinstance(response, str):
+        response = [response]
+    if not isinstance(response, list) or len(response) > MAX_BLANKS:
+        raise UngradableResponse("fill in the blanks with text")
+    return [checked_text(given) for given in response]
 
 
 def _grade_cloze(question: str, response: Any) -> Verdict:
     expected = cloze_answers(question)
-    if isinstance(response, str):
-        response = [response]
-    if not isinstance(response, list) or len(response) != len(expected):
+    response = checked_texts(response)
+    if len(response) != len(expected):
         raise UngradableResponse(f"fill in all {len(expected)} blanks")
     parts = tuple(
         same_answer(_text(given), [wanted]) for given, wanted in zip(response, expected, strict=True)
