@@ -18,8 +18,7 @@ from app.models import User
 from app.services import logins
 
 MIN_USERNAME, MAX_USERNAME = 3, 32
-USERNAME_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9_.-]{{{MIN_USERNAME - 1},{MAX_USERNAME - 1}}}$"
-USERNAME = re.compile(USERNAME_PATTERN)  # `$` matches before a final newline: always used with fullmatch
+USERNAME = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_.-]{{{MIN_USERNAME - 1},{MAX_USERNAME - 1}}}")  # fullmatch
 MIN_PASSWORD, MAX_PASSWORD = 8, 200
 RETENTION_WARNING = 0.97
 _DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")

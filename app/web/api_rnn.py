@@ -140,7 +140,7 @@ class JobRequestSchema(Schema):
     cell = fields.String(load_default="vanilla", validate=validate.OneOf(CELLS))
     steps = StrictInteger(
         load_default=200,
-        validate=validate.Range(MIN_STEPS, Limits.max_steps),
+        validate=validate.Range(MIN_STEPS, Limits.max_steps, error="Must be between {min} and {max}."),
         metadata={"description": "training steps (a server may allow fewer: UNROLL_RNN_TRAIN_MAX_STEPS)"},
     )
     text = fields.String(

@@ -6,7 +6,7 @@ from flask_smorest.error_handler import ErrorSchema
 from marshmallow import Schema, fields, validate
 
 from app.quiz.grading import MAX_RESPONSE_CHARS
-from app.services.accounts import MAX_PASSWORD, MAX_USERNAME, MIN_PASSWORD, MIN_USERNAME, USERNAME_PATTERN
+from app.services.accounts import MAX_PASSWORD, MAX_USERNAME, MIN_PASSWORD, MIN_USERNAME
 from app.web.bounds import MAX_ID
 
 MAX_SLUG = 200  # longer than any set's slug
@@ -30,11 +30,11 @@ class CredentialsSchema(Schema):
 class NewAccountSchema(CredentialsSchema):
     username = fields.String(
         required=True,
-        validate=validate.Regexp(
-            USERNAME_PATTERN,
-            error="A username is 3–32 letters, digits, '.', '_' or '-', starting with a letter or digit.",
-        ),
-        metadata={"description": "3–32 letters, digits, '.', '_' or '-', starting with a letter or digit"},
+        validate=validate.Length(min=MIN_USERNAME, max=MAX_USERNAME),
+        metadata={
+            "description": "3–32 letters, digits, '.', '_' or '-', starting with a letter or digit, "
+            "after NFKC normalisation and trimming (so not as a pattern here)"
+        },
     )
 
 

@@ -26,8 +26,9 @@ UNLIMITED = "100000 per minute"
 # What JSON Schema cannot say, so a schema-valid request may still be refused with the operation's
 # documented client-error status: the demo's texts must hold enough words for the model (two for
 # gradients, sixty to train on) and a hidden unit must exist in the installed model; a quiz must
-# name sets that exist, or the learner must have due or reviewed cards. These operations accept
-# that status for schema-valid data too; every other check stays on for them.
+# name sets that exist, or the learner must have due or reviewed cards; a username is checked
+# after NFKC normalisation. These operations accept that status for schema-valid data too; every
+# other check stays on for them.
 SEMANTIC_RULES = """
 [[operations]]
 include-path-regex = "^/api/v1/rnn/(predict|generate|steps|gradients|jobs)$"
@@ -35,6 +36,11 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 
 [[operations]]
 include-path-regex = "^/api/v1/quizzes$"
+include-method = "POST"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
+
+[[operations]]
+include-path = "/api/v1/users"
 include-method = "POST"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 """
