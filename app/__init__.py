@@ -39,9 +39,9 @@ def _init_extensions(app: Flask) -> None:
         tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
-    from app.web.api_schemas import ApiErrorSchema
+    from app.web.api_schemas import ErrorSchema
 
-    api.ERROR_SCHEMA = ApiErrorSchema  # declares the keys every API error body has
+    api.ERROR_SCHEMA = ErrorSchema  # declares the keys every API error body has
     api.init_app(app)
     limiter.init_app(app)
     from app.web.security import init_security

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_smorest.error_handler import ErrorSchema
+from flask_smorest.error_handler import ErrorSchema as SmorestErrorSchema
 from marshmallow import Schema, fields, validate
 
 from app.quiz.grading import MAX_RESPONSE_CHARS
@@ -12,7 +12,7 @@ from app.web.bounds import MAX_ID
 MAX_SLUG = 200  # longer than any set's slug
 
 
-class ApiErrorSchema(ErrorSchema):
+class ErrorSchema(SmorestErrorSchema):
     """The body of every API error (flask-smorest's fields, and the ones Unroll adds)."""
 
     error = fields.String(metadata={"description": "the message again, for clients that read `error`"})
