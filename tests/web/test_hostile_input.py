@@ -76,8 +76,9 @@ def test_a_body_over_the_limit_is_a_413_page_elsewhere(client: FlaskClient) -> N
 
 
 def _quiz(client: FlaskClient, headers: dict[str, str]) -> dict[str, Any]:
+    """A quiz of every card in the set (more than it has), so every question type is in it."""
     created = client.post(
-        "/api/v1/quizzes", json={"sets": ["gates"], "count": 7, "time_limit_s": 300}, headers=headers
+        "/api/v1/quizzes", json={"sets": ["gates"], "count": 10, "time_limit_s": 300}, headers=headers
     )
     assert created.status_code == 201, created.get_json()
     return dict(created.get_json())
