@@ -177,10 +177,11 @@ class LanguageModel:
         if not (bounded and reach < SAFE_EXPONENT * temperature):
             np.subtract(z, z.max(), z)
         if temperature != 1.0:
-            np.multiply(z, 1.0 / temperature, z)
             # A tiny temperature overflows 1/T in float32: the largest logit then gives 0 * inf = NaN
-            # where its weight must be exp(0) = 1.
-            np.nan_to_num(z, copy=False, nan=0.0)
+            # where its weight must be exp(0) = 1, and the others -inf, whose weight is 0 as it should be.
+            with np.errstate(over="ignore", invalid="ignore"):
+                np.multiply(z, 1.0 / temperature, z)
+            np.nan_to_num(z, copy=False, nan=0.0, neginf=-np.inf)
         np.exp(z, z)
         return z, float(np.dot(z, ones))  # a product with ones: half the cost of z.sum()
 
