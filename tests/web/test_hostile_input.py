@@ -98,6 +98,24 @@ def test_a_quiz_answer_longer_than_the_limit_is_refused_and_not_stored(
     assert next(q for q in resumed["questions"] if q["id"] == question["id"])["answer"] is None
 
 
+def test_the_plain_quiz_form_says_which_answer_was_too_long_to_save(
+    gates: Flask, client: FlaskClient
+) -> None:
+    ada = bearer(client)
+    attempt = _quiz(client, ada)
+    short = next(q for q in attempt["questions"] if q["type"] == "short")
+    log_in(client, "ada", PASSWORD)
+    token = csrf_token(client, f"/quiz/{attempt['id']}")
+    result = client.post(
+        f"/quiz/{attempt['id']}/submit",
+        data={f"q{short['id']}": "x" * 5000, "csrf_token": token},
+        follow_redirects=True,
+    )
+    page = result.get_data(as_text=True)
+    assert result.status_code == 200 and "at most 2000 characters" in page
+    assert "x" * 2000 not in page
+
+
 def test_log_in_fields_are_bounded_before_any_password_is_hashed(client: FlaskClient) -> None:
     token = csrf_token(client)
     response = client.post("/login", data={"username": "ada", "password": "p" * 100_000, "csrf_token": token})
