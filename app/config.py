@@ -47,6 +47,7 @@ def settings_from_environment(instance_path: Path, overrides: dict[str, Any]) ->
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "UNROLL_MAX_REQUEST_BYTES": max_request,
         "MAX_CONTENT_LENGTH": max_request,  # a larger body is refused with 413 before it is read
+        "MAX_FORM_MEMORY_SIZE": max_request,  # Werkzeug's own 500 kB per form field would refuse sooner
         "API_TITLE": "Unroll API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
@@ -79,7 +80,9 @@ def settings_from_environment(instance_path: Path, overrides: dict[str, Any]) ->
             settings[f"UNROLL_RNN_TRAIN_{name}"] = int(value)
     fixed = settings | normalise_overrides(overrides)
     if "UNROLL_MAX_REQUEST_BYTES" in overrides and "MAX_CONTENT_LENGTH" not in overrides:
-        fixed["MAX_CONTENT_LENGTH"] = int(overrides["UNROLL_MAX_REQUEST_BYTES"])
+        fixed["MAX_CONTENT_LENGTH"] = fixed["MAX_FORM_MEMORY_SIZE"] = int(
+            overrides["UNROLL_MAX_REQUEST_BYTES"]
+        )
     return fixed
 
 

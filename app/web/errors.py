@@ -28,7 +28,7 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
     message = data.get("message") or error.description or error.name
     if code == 429:
         message = f"Too many attempts ({error.description}). Wait a minute, then try again."
-    if code == 413:
+    if code == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
         limit = current_app.config["MAX_CONTENT_LENGTH"]
         message = f"The request is larger than the {limit:,} bytes this server accepts."
     headers = _headers_of(error)
