@@ -17,6 +17,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, then CLI commands."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(settings_from_environment(Path(app.instance_path), dict(config or {})))
+    from app.web import bounds
+
+    bounds.register(app)  # its `int` converter must be in place before any route is added
     _init_extensions(app)
     _register_blueprints(app)
     _watch_content(app)
@@ -36,6 +39,9 @@ def _init_extensions(app: Flask) -> None:
         tune_sqlite(db.engine, app.config["UNROLL_DB_STATEMENT_TIMEOUT"])
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
+    from app.web.api_schemas import ErrorSchema
+
+    api.ERROR_SCHEMA = ErrorSchema  # declares the keys every API error body has
     api.init_app(app)
     limiter.init_app(app)
     from app.web.headers import init_headers

@@ -44,6 +44,7 @@ def secret_key(instance_path: Path) -> str:
 def settings_from_environment(instance_path: Path, overrides: dict[str, Any]) -> dict[str, Any]:
     """The app's configuration as read from the environment (a key given in `overrides` wins)."""
     database = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'unroll.sqlite3'}"
+    max_request = int(os.environ.get("UNROLL_MAX_REQUEST_BYTES", str(2 * 1024 * 1024)))
     settings = {
         "SECRET_KEY": overrides.get("SECRET_KEY") or secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database),
@@ -52,6 +53,9 @@ def settings_from_environment(instance_path: Path, overrides: dict[str, Any]) ->
         "UNROLL_DB_CONNECT_TIMEOUT": float(os.environ.get("UNROLL_DB_CONNECT_TIMEOUT", "5")),
         "UNROLL_DB_STATEMENT_TIMEOUT": float(os.environ.get("UNROLL_DB_STATEMENT_TIMEOUT", "15")),
         "UNROLL_HEALTH_TIMEOUT": float(os.environ.get("UNROLL_HEALTH_TIMEOUT", "2")),
+        "UNROLL_MAX_REQUEST_BYTES": max_request,
+        "MAX_CONTENT_LENGTH": max_request,  # a larger body is refused with 413 before it is read
+        "MAX_FORM_MEMORY_SIZE": max_request,  # Werkzeug's own 500 kB per form field would refuse sooner
         "API_TITLE": "Unroll API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
@@ -60,7 +64,9 @@ def settings_from_environment(instance_path: Path, overrides: dict[str, Any]) ->
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_CHECK_DEFAULT": False,  # app.web.security checks it, except for bearer-token API calls
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # Off: the limiter would stamp every response of a limited view with its own Retry-After,
+        # overriding the one a refusal computed (app.web.api_rnn sets it on the limiter's 429).
+        "RATELIMIT_HEADERS_ENABLED": False,
         "REDIS_URL": os.environ.get("REDIS_URL") or None,  # throttle counters; the database when unset
         "UNROLL_LOGIN_LIMIT": os.environ.get("UNROLL_LOGIN_LIMIT", "5 per minute;30 per hour"),
         "UNROLL_LOGIN_ACCOUNT_LIMIT": os.environ.get(
@@ -84,6 +90,10 @@ def settings_from_environment(instance_path: Path, overrides: dict[str, Any]) ->
         if value:
             settings[f"UNROLL_RNN_TRAIN_{name}"] = int(value)
     merged = settings | normalise_overrides(overrides)
+    if "UNROLL_MAX_REQUEST_BYTES" in overrides and "MAX_CONTENT_LENGTH" not in overrides:
+        merged["MAX_CONTENT_LENGTH"] = merged["MAX_FORM_MEMORY_SIZE"] = int(
+            overrides["UNROLL_MAX_REQUEST_BYTES"]
+        )
     merged["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(merged)
     return merged
 

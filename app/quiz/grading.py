@@ -25,6 +25,8 @@ from app.quiz.wording import same_words, words
 _TRUE = {"true", "t", "yes", "1"}
 _FALSE = {"false", "f", "no", "0"}
 _MARKUP = re.compile(r"`|\$|\*\*|__")
+MAX_RESPONSE_CHARS = 2000  # a typed answer (or one blank's) longer than this is refused, not stored
+MAX_BLANKS = 100  # no cloze question has more blanks than this
 _MAX_GROUP = 12  # blanks in one any-order group matched optimally; larger groups are matched in order
 
 
@@ -217,18 +219,32 @@ def _truth(response: Any) -> bool:
 
 
 def _text(response: Any) -> str:
+    return checked_text(response).strip()
+
+
+def checked_text(response: Any) -> str:
+    """A typed response, refused when it is not text or longer than MAX_RESPONSE_CHARS."""
     if not isinstance(response, str):
         raise UngradableResponse("type your answer as text")
-    return response.strip()
+    if len(response) > MAX_RESPONSE_CHARS:
+        raise UngradableResponse(f"an answer has at most {MAX_RESPONSE_CHARS} characters")
+    return response
+
+
+def checked_texts(response: Any) -> list[str]:
+    """The blanks of a cloze response: at most MAX_BLANKS texts, each checked by checked_text."""
+    if isinstance(response, str):
+        response = [response]
+    if not isinstance(response, list) or len(response) > MAX_BLANKS:
+        raise UngradableResponse("fill in the blanks with text")
+    return [checked_text(given) for given in response]
 
 
 def _grade_cloze(question: str, response: Any, rules: _Rules) -> Verdict:
     blanks = cloze_blanks(question)
-    if isinstance(response, str):
-        response = [response]
-    if not isinstance(response, list) or len(response) != len(blanks):
+    given = [text.strip() for text in checked_texts(response)]
+    if len(given) != len(blanks):
         raise UngradableResponse(f"fill in all {len(blanks)} blanks")
-    given = [_text(r) for r in response]
     checks: list[Check | None] = [None] * len(blanks)
     for positions in _groups(blanks):
         for box, check in zip(positions, _match_group(given, blanks, positions, rules), strict=True):

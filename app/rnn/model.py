@@ -177,7 +177,11 @@ class LanguageModel:
         if not (bounded and reach < SAFE_EXPONENT * temperature):
             np.subtract(z, z.max(), z)
         if temperature != 1.0:
-            np.multiply(z, 1.0 / temperature, z)
+            # A tiny temperature overflows 1/T in float32: the largest logit then gives 0 * inf = NaN
+            # where its weight must be exp(0) = 1, and the others -inf, whose weight is 0 as it should be.
+            with np.errstate(over="ignore", invalid="ignore"):
+                np.multiply(z, 1.0 / temperature, z)
+            np.nan_to_num(z, copy=False, nan=0.0, neginf=-np.inf)
         np.exp(z, z)
         return z, float(np.dot(z, ones))  # a product with ones: half the cost of z.sum()
 
@@ -210,12 +214,22 @@ class LanguageModel:
         h = self._states(ids)[-1]
         words: list[int] = []
         for _ in range(n_words):
-            probs = self.next_probabilities(h, 1.0 if greedy else temperature).astype(np.float64)
-            probs[0] = 0.0
-            word = int(np.argmax(probs)) if greedy else int(rng.choice(len(probs), p=probs / probs.sum()))
+            word = self._next_word(h, temperature, greedy, rng)
             words.append(word)
             h = self._states([word], h)[-1]
         return self.vocab.decode(words)
+
+    def _next_word(self, h: np.ndarray, temperature: float, greedy: bool, rng: np.random.Generator) -> int:
+        """The likeliest word (greedy) or one sampled at the temperature; never <unk> (id 0)."""
+        probs = self.next_probabilities(h, 1.0 if greedy else temperature).astype(np.float64)
+        probs[0] = 0.0
+        total = probs.sum()
+        if greedy or not total > 0:  # so cold a temperature that <unk> held all the mass: the likeliest
+            if not total > 0:
+                probs = self.next_probabilities(h).astype(np.float64)
+                probs[0] = 0.0
+            return int(np.argmax(probs))
+        return int(rng.choice(len(probs), p=probs / total))
 
     def step_details(self, text: str, unit: int = 0) -> list[StepDetail]:
         """Per time step: x_t, h_{t-1}, h_t and the chosen unit's equation terms (and gates for a GRU)."""

@@ -17,8 +17,9 @@ from app.extensions import db
 from app.models import User
 from app.services import logins
 
-USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{2,31}")  # always used with fullmatch
-MIN_PASSWORD = 8
+MIN_USERNAME, MAX_USERNAME = 3, 32
+USERNAME = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_.-]{{{MIN_USERNAME - 1},{MAX_USERNAME - 1}}}")  # fullmatch
+MIN_PASSWORD, MAX_PASSWORD = 8, 200
 RETENTION_WARNING = 0.97
 _DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
 
@@ -57,6 +58,8 @@ def throttle_subject(username: str) -> str:
 def _check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"A password has at most {MAX_PASSWORD} characters.")
 
 
 def _check_new_credentials(username: str, password: str) -> str:

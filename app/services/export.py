@@ -40,6 +40,15 @@ CSV_COLUMNS = (
 )
 RATING_NAMES = {int(rating): rating.name.title() for rating in Rating}
 CSV_CHUNK_ROWS = 1000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet may run a cell starting so
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """A text cell that a spreadsheet would read as a formula, prefixed with a single quote (OWASP's
+    advice for CSV injection); numbers and other text are left as they are."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 class UnknownSet(LookupError):
@@ -89,21 +98,20 @@ def review_log_csv(user: User) -> Iterator[str]:
         slug, key, question = cards.get(card_id, ("", "", ""))
         if card_id not in questions:
             questions[card_id] = plain_text(question)
-        writer.writerow(
-            [
-                at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                slug,
-                key,
-                questions[card_id],
-                rating,
-                RATING_NAMES.get(rating, ""),
-                duration,
-                before,
-                after,
-                interval,
-                "true" if undone_at is not None else "false",
-            ]
-        )
+        row = [
+            at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            slug,
+            key,
+            questions[card_id],
+            rating,
+            RATING_NAMES.get(rating, ""),
+            duration,
+            before,
+            after,
+            interval,
+            "true" if undone_at is not None else "false",
+        ]
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
         if number % CSV_CHUNK_ROWS == 0:
             yield buffer.getvalue()
             buffer.seek(0)

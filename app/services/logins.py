@@ -22,7 +22,7 @@ def digest(secret: str) -> str:
 
 
 def _clip(user_agent: str | None) -> str | None:
-    return user_agent[:200] if user_agent else None
+    return user_agent.replace("\x00", "")[:200] if user_agent else None  # PostgreSQL refuses NUL
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import Card, CardProgress, ContentSet, QuizAttempt, QuizQuestion, User
-from app.quiz.grading import UngradableResponse, grade
+from app.quiz.grading import UngradableResponse, checked_text, checked_texts, grade
 from app.quiz.rules import Candidate, Deadline, PlannedQuestion, check_request, plan_questions
 from app.services import study
 
@@ -316,20 +316,14 @@ def _clean_answer(question: QuizQuestion, answer: Any) -> Any:
             raise UngradableResponse(f"choose among the options {', '.join(sorted(ids))}")
         return sorted(set(chosen))
     if question.type == "cloze":
-        if isinstance(answer, str):
-            answer = [answer]
-        if not isinstance(answer, list) or not all(isinstance(a, str) for a in answer):
-            raise UngradableResponse("fill in the blanks with text")
-        return answer
+        return checked_texts(answer)
     if question.type == "true-false":
         if isinstance(answer, bool):
             return "true" if answer else "false"
         if isinstance(answer, str) and answer.strip().lower() in ("true", "false"):
             return answer.strip().lower()
         raise UngradableResponse("answer true or false")
-    if not isinstance(answer, str):
-        raise UngradableResponse("type your answer as text")
-    return answer[:2000]
+    return checked_text(answer)
 
 
 def _is_right(question: QuizQuestion, card: Card) -> bool:

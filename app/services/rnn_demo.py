@@ -21,7 +21,7 @@ CELLS = ("vanilla", "gru")
 CELL_NAMES = {"vanilla": "Vanilla RNN", "gru": "GRU"}
 MAX_TEXT = 500
 K_RANGE = (1, 20)
-MAX_TEMPERATURE = 5.0
+MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0  # colder than 0.05 is greedy in all but name
 SCALE_RANGE = (0.5, 3.0)
 MAX_WORDS = 50
 T = TypeVar("T")
@@ -158,8 +158,8 @@ def check_text(text: str) -> None:
 
 
 def check_temperature(temperature: float) -> None:
-    if not 0 < temperature <= MAX_TEMPERATURE:
-        raise DemoError(f"The temperature must be above 0 and at most {MAX_TEMPERATURE:g}.")
+    if not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
+        raise DemoError(f"The temperature must be from {MIN_TEMPERATURE:g} to {MAX_TEMPERATURE:g}.")
 
 
 def check_range(name: str, value: int, low: int, high: int) -> None:

@@ -11,7 +11,13 @@ from flask_smorest import Blueprint, abort
 
 from app.services import accounts, logins
 from app.web import throttling
-from app.web.api_schemas import CredentialsSchema, TokenInfoSchema, TokenSchema, UserSchema
+from app.web.api_schemas import (
+    CredentialsSchema,
+    NewAccountSchema,
+    TokenInfoSchema,
+    TokenSchema,
+    UserSchema,
+)
 from app.web.clock import now
 from app.web.security import bearer_token, current_learner
 
@@ -20,7 +26,7 @@ RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"typ
 
 
 @bp.post("/users")
-@bp.arguments(CredentialsSchema)
+@bp.arguments(NewAccountSchema)
 @bp.response(201, UserSchema)
 @bp.alt_response(409, schema="Error", description="The username is taken")
 @bp.alt_response(429, schema="Error", headers=RETRY_AFTER, description="Too many sign-ups from this address")

@@ -10,19 +10,25 @@ from marshmallow import Schema, fields, validate
 
 from app.extensions import db
 from app.models import Card
-from app.quiz.grading import UngradableResponse
+from app.quiz.grading import MAX_RESPONSE_CHARS, UngradableResponse
 from app.quiz.rules import MAX_QUESTIONS, MAX_SECONDS, MIN_QUESTIONS, MIN_SECONDS
 from app.services import quiz
+from app.web.api_schemas import MAX_SLUG
 from app.web.clock import now
 from app.web.quiz import grace
 from app.web.quiz_view import attempt_view, result_view
 from app.web.security import current_learner
 
+MAX_SETS = 200  # more sets than a course has
 bp = Blueprint("quiz_api", __name__, url_prefix="/api/v1", description="Timed quizzes")
 
 
 class NewQuizSchema(Schema):
-    sets = fields.List(fields.String(), load_default=list)
+    sets = fields.List(
+        fields.String(validate=validate.Length(max=MAX_SLUG)),
+        load_default=list,
+        validate=validate.Length(max=MAX_SETS),
+    )
     mode = fields.String(load_default="sets", validate=validate.OneOf(quiz.MODES))
     count = fields.Integer(load_default=10, validate=validate.Range(min=MIN_QUESTIONS, max=MAX_QUESTIONS))
     time_limit_s = fields.Integer(load_default=600, validate=validate.Range(min=MIN_SECONDS, max=MAX_SECONDS))
@@ -59,6 +65,7 @@ class QuizAnswerSchema(Schema):
         allow_none=True,
         metadata={
             "description": "choice: option id or ids; true-false: true/false; short: text; cloze: [texts]"
+            f" (each text at most {MAX_RESPONSE_CHARS} characters)"
         },
     )
 

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from flask import Response, current_app, jsonify, session
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate
+from webargs.core import missing
 from webargs.flaskparser import FlaskParser
 
 from app.extensions import limiter
 from app.services import rnn_demo, rnn_training
-from app.services.rnn_demo import CELLS, K_RANGE, MAX_TEMPERATURE, MAX_TEXT, MAX_WORDS, SCALE_RANGE
+from app.services.rnn_demo import (
+    CELLS,
+    K_RANGE,
+    MAX_TEMPERATURE,
+    MAX_TEXT,
+    MAX_WORDS,
+    MIN_TEMPERATURE,
+    SCALE_RANGE,
+)
+from app.services.rnn_training import MAX_OWN_TEXT, MIN_STEPS, Limits
 from app.web.clock import now
 
 T = TypeVar("T")
@@ -30,6 +42,13 @@ class _Parser(FlaskParser):
 
     def _handle_invalid_json_error(self, error: Exception, req: Any, *args: Any, **kwargs: Any) -> Any:
         abort(400, message="The request body is not valid JSON.")
+
+    def load_json(self, req: Any, schema: Schema) -> Any:
+        """An absent or non-JSON body is refused even when every field has a default ({} asks for them)."""
+        data = super().load_json(req, schema)
+        if data is missing:
+            abort(400, message="Send a JSON object as the request body ({} for every default).")
+        return data
 
 
 def _summary(messages: Any, path: str = "") -> str:
@@ -79,7 +98,7 @@ class StrictBoolean(fields.Boolean):
 def _temperature() -> StrictFloat:
     return StrictFloat(
         load_default=1.0,
-        validate=validate.Range(min=0, max=MAX_TEMPERATURE, min_inclusive=False),
+        validate=validate.Range(min=MIN_TEMPERATURE, max=MAX_TEMPERATURE),
         metadata={"description": "divides the logits: below 1 sharper, above 1 flatter"},
     )
 
@@ -120,11 +139,14 @@ class GradientsRequestSchema(PromptSchema):
 class JobRequestSchema(Schema):
     cell = fields.String(load_default="vanilla", validate=validate.OneOf(CELLS))
     steps = StrictInteger(
-        load_default=200, metadata={"description": "training steps, 10 to the server's limit"}
+        load_default=200,
+        validate=validate.Range(MIN_STEPS, Limits.max_steps, error="Must be between {min} and {max}."),
+        metadata={"description": "training steps (a server may allow fewer: UNROLL_RNN_TRAIN_MAX_STEPS)"},
     )
     text = fields.String(
         load_default=None,
         allow_none=True,
+        validate=validate.Length(max=MAX_OWN_TEXT),
         metadata={"description": "your own training text (default: Unroll's)"},
     )
 
@@ -299,6 +321,15 @@ def _refusal(exc: rnn_training.JobRefused) -> Response:
     response.status_code = exc.status
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _too_many_jobs(error: RateLimitExceeded) -> Response:
+    """The hourly job limit: Retry-After and the body both say when the next job may start."""
+    current = limiter.current_limit
+    wait = max(1, int(current.reset_at - time.time())) if current else 3600
+    message = f"Training jobs are limited to {error.description}; the next may start in {wait} seconds."
+    return _refusal(rnn_training.JobRefused(429, message, wait))
 
 
 @bp.post("/rnn/jobs")

@@ -2,12 +2,40 @@
 
 from __future__ import annotations
 
+from flask_smorest.error_handler import ErrorSchema as SmorestErrorSchema
 from marshmallow import Schema, fields, validate
+
+from app.quiz.grading import MAX_RESPONSE_CHARS
+from app.services.accounts import MAX_PASSWORD, MAX_USERNAME, MIN_PASSWORD, MIN_USERNAME
+from app.web.bounds import MAX_ID
+
+MAX_SLUG = 200  # longer than any set's slug
+
+
+class ErrorSchema(SmorestErrorSchema):
+    """The body of every API error (flask-smorest's fields, and the ones Unroll adds)."""
+
+    error = fields.String(metadata={"description": "the message again, for clients that read `error`"})
+    retry_after = fields.Integer(metadata={"description": "seconds to wait, as in Retry-After"})
+    job = fields.Integer(allow_none=True, metadata={"description": "the training job in the way"})
 
 
 class CredentialsSchema(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=3, max=32))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
+    username = fields.String(required=True, validate=validate.Length(min=MIN_USERNAME, max=MAX_USERNAME))
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=MIN_PASSWORD, max=MAX_PASSWORD)
+    )
+
+
+class NewAccountSchema(CredentialsSchema):
+    username = fields.String(
+        required=True,
+        validate=validate.Length(min=MIN_USERNAME, max=MAX_USERNAME),
+        metadata={
+            "description": "3–32 letters, digits, '.', '_' or '-', starting with a letter or digit, "
+            "after NFKC normalisation and trimming (so not as a pattern here)"
+        },
+    )
 
 
 class UserSchema(Schema):
@@ -34,9 +62,17 @@ class TokenInfoSchema(Schema):
 
 
 class NextQuerySchema(Schema):
-    set = fields.String(metadata={"description": "study only this set (its slug)"})
-    card = fields.Integer(metadata={"description": "show this card if it can be studied now (after an undo)"})
-    quiz = fields.Integer(metadata={"description": "study only the cards missed in this submitted quiz"})
+    set = fields.String(
+        validate=validate.Length(max=MAX_SLUG), metadata={"description": "study only this set (its slug)"}
+    )
+    card = fields.Integer(
+        validate=validate.Range(min=0, max=MAX_ID),
+        metadata={"description": "show this card if it can be studied now (after an undo)"},
+    )
+    quiz = fields.Integer(
+        validate=validate.Range(min=0, max=MAX_ID),
+        metadata={"description": "study only the cards missed in this submitted quiz"},
+    )
 
 
 class OptionFaceSchema(Schema):
@@ -83,8 +119,12 @@ class NextCardSchema(Schema):
 
 class AnswerSchema(Schema):
     rating = fields.Integer(required=True, validate=validate.Range(min=1, max=4))
-    duration_ms = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    version = fields.Integer(load_default=None, allow_none=True)
+    duration_ms = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=MAX_ID),
+        metadata={"description": "time spent on the card (counted up to an hour)"},
+    )
+    version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=MAX_ID))
 
 
 class AnsweredSchema(Schema):
@@ -99,6 +139,7 @@ class CheckSchema(Schema):
         required=True,
         metadata={
             "description": "choice: [option numbers]; true-false: true/false; short: text; cloze: [texts]"
+            f" (each text at most {MAX_RESPONSE_CHARS} characters)"
         },
     )
 

@@ -11,7 +11,15 @@ from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from app.services import rnn_demo, rnn_training
-from app.services.rnn_demo import CELL_NAMES, CELLS, DEFAULT_TEXT, K_RANGE, MAX_TEMPERATURE, MAX_TEXT
+from app.services.rnn_demo import (
+    CELL_NAMES,
+    CELLS,
+    DEFAULT_TEXT,
+    K_RANGE,
+    MAX_TEMPERATURE,
+    MAX_TEXT,
+    MIN_TEMPERATURE,
+)
 
 bp = Blueprint("demo", __name__)
 K_CHOICES = (3, 5, 10, 20)
@@ -40,7 +48,7 @@ def read_query(args: Mapping[str, str]) -> DemoQuery:
         query.notes.append(
             f"There is no “{cell}” model here: choose vanilla or gru. Showing the vanilla RNN."
         )
-    query.temperature = _number(args, "temperature", 1.0, 0.05, MAX_TEMPERATURE, query.notes)
+    query.temperature = _number(args, "temperature", 1.0, MIN_TEMPERATURE, MAX_TEMPERATURE, query.notes)
     query.k = int(_number(args, "k", 5, K_RANGE[0], K_RANGE[1], query.notes))
     return query
 

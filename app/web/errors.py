@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, make_response, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -32,12 +32,21 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
     message = data.get("message") or error.description or error.name
     if code == 429:
         message = f"Too many attempts ({error.description}). Wait a minute, then try again."
+    if code == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        message = f"The request is larger than the {limit:,} bytes this server accepts."
+    headers = _headers_of(error)
     if _wants_json():
         body = {"code": code, "status": error.name, "message": message, "error": message}
         if "messages" in data:
             body["errors"] = data["messages"]
-        return jsonify(body), code
-    return render_template("error.html", code=code, title=error.name, message=message), code
+        return jsonify(body), code, headers
+    return render_template("error.html", code=code, title=error.name, message=message), code, headers
+
+
+def _headers_of(error: HTTPException) -> dict[str, str]:
+    """The error's own headers (Allow on a 405, Retry-After, WWW-Authenticate), not its content type."""
+    return {key: value for key, value in error.get_headers() if key.lower() != "content-type"}
 
 
 def _database_error(error: SQLAlchemyError) -> ResponseReturnValue:

@@ -6,33 +6,56 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange
 
+from app.services.accounts import MAX_PASSWORD, MAX_USERNAME, MIN_PASSWORD, MIN_USERNAME
+
+# Log-in fields are bounded loosely (a longer one can match no account) so no form hashes megabytes.
+_LOGIN_NAME = Length(max=4 * MAX_USERNAME, message="No username is that long.")
+_LOGIN_PASSWORD = Length(max=MAX_PASSWORD, message="No password is that long.")
+_NEW_PASSWORD = Length(
+    min=MIN_PASSWORD,
+    max=MAX_PASSWORD,
+    message=f"A password needs at least {MIN_PASSWORD} characters and at most {MAX_PASSWORD}.",
+)
+
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired()], render_kw={"autocomplete": "username"})
+    username = StringField(
+        "Username", validators=[DataRequired(), _LOGIN_NAME], render_kw={"autocomplete": "username"}
+    )
     password = PasswordField(
-        "Password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+        "Password",
+        validators=[DataRequired(), _LOGIN_PASSWORD],
+        render_kw={"autocomplete": "current-password"},
     )
 
 
 class RegisterForm(FlaskForm):
     username = StringField(
         "Username",
-        validators=[DataRequired(), Length(min=3, max=32, message="A username has 3 to 32 characters.")],
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_USERNAME,
+                max=MAX_USERNAME,
+                message=f"A username has {MIN_USERNAME} to {MAX_USERNAME} characters.",
+            ),
+        ],
         render_kw={"autocomplete": "username"},
         description="3–32 letters, digits, '.', '_' or '-'.",
     )
     password = PasswordField(
         "Password",
-        validators=[
-            DataRequired(),
-            Length(min=8, max=200, message="A password needs at least 8 characters."),
-        ],
+        validators=[DataRequired(), _NEW_PASSWORD],
         render_kw={"autocomplete": "new-password"},
         description="At least 8 characters.",
     )
     confirm = PasswordField(
         "Repeat the password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        validators=[
+            DataRequired(),
+            _LOGIN_PASSWORD,
+            EqualTo("password", message="The two passwords differ."),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -55,19 +78,22 @@ class SettingsForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current = PasswordField(
-        "Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+        "Current password",
+        validators=[DataRequired(), _LOGIN_PASSWORD],
+        render_kw={"autocomplete": "current-password"},
     )
     password = PasswordField(
         "New password",
-        validators=[
-            DataRequired(),
-            Length(min=8, max=200, message="A password needs at least 8 characters."),
-        ],
+        validators=[DataRequired(), _NEW_PASSWORD],
         render_kw={"autocomplete": "new-password"},
         description="At least 8 characters. Every other session and every API token ends.",
     )
     confirm = PasswordField(
         "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        validators=[
+            DataRequired(),
+            _LOGIN_PASSWORD,
+            EqualTo("password", message="The two passwords differ."),
+        ],
         render_kw={"autocomplete": "new-password"},
     )

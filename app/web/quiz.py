@@ -124,8 +124,8 @@ def submit(attempt_id: int) -> ResponseReturnValue:
         for question in view["questions"]:
             try:
                 quiz.save_answer(user, attempt_id, question["id"], _form_answer(question), now(), grace())
-            except UngradableResponse:
-                continue
+            except UngradableResponse as exc:
+                flash(f"Question {question['position']}: not saved ({exc}).")
             except quiz.QuizClosed:
                 flash("Time was up: answers sent after the deadline did not count.")
                 break

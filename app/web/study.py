@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from app.quiz.grading import UngradableResponse
 from app.services import quiz, study
+from app.web.bounds import db_int, finite_float
 from app.web.clock import now
 from app.web.quiz import held_cards
 from app.web.security import current_learner
@@ -34,8 +35,8 @@ def study_page(slug: str | None = None) -> ResponseReturnValue:
     if not current_user.is_authenticated:
         return render_template("study/start.html", slug=slug)
     user = current_learner()
-    shown = request.args.get("show", type=int)
-    cards = _quiz_misses(request.args.get("quiz", type=int))
+    shown = request.args.get("show", type=db_int)
+    cards = _quiz_misses(request.args.get("quiz", type=db_int))
     held = held_cards()
     if shown in held:
         flash(str(study.CardHeld()))
@@ -44,7 +45,7 @@ def study_page(slug: str | None = None) -> ResponseReturnValue:
     return render_template(
         "study/study.html",
         slug=slug,
-        quiz_id=request.args.get("quiz", type=int) if cards is not None else None,
+        quiz_id=request.args.get("quiz", type=db_int) if cards is not None else None,
         result=result,
         card=result.card,
         face=faces(result.card) if result.card else None,
@@ -52,7 +53,7 @@ def study_page(slug: str | None = None) -> ResponseReturnValue:
         verdict=None,
         labels=labels(result.intervals),
         ratings=RATINGS,
-        started=request.args.get("started") or now().timestamp(),
+        started=request.args.get("started", type=finite_float) or now().timestamp(),
     )
 
 
@@ -68,7 +69,7 @@ def _quiz_misses(attempt_id: int | None) -> list[int] | None:
 
 
 def _back_to(slug: str | None, **args: Any) -> ResponseReturnValue:
-    quiz_id = request.form.get("quiz", type=int)
+    quiz_id = request.form.get("quiz", type=db_int)
     if quiz_id:
         args["quiz"] = quiz_id
     return redirect(url_for("study.study_page", slug=slug, **args))
@@ -88,9 +89,9 @@ def _form_response(card_type: str) -> Any:
 def check() -> ResponseReturnValue:
     """Mark a typed card without JavaScript, then show its back with the grade buttons."""
     slug = request.form.get("slug") or None
-    card_id = request.form.get("card_id", type=int) or 0
+    card_id = request.form.get("card_id", type=db_int) or 0
     user = current_learner()
-    cards = _quiz_misses(request.form.get("quiz", type=int))
+    cards = _quiz_misses(request.form.get("quiz", type=db_int))
     held = held_cards()
     if card_id in held:
         flash(str(study.CardHeld()))
@@ -115,7 +116,7 @@ def check() -> ResponseReturnValue:
         suggested=suggested_rating(verdict),
         labels=labels(result.intervals),
         ratings=RATINGS,
-        started=request.form.get("started") or now().timestamp(),
+        started=request.form.get("started", type=finite_float) or now().timestamp(),
     )
 
 
@@ -124,12 +125,11 @@ def check() -> ResponseReturnValue:
 def grade() -> ResponseReturnValue:
     """Grade from the plain form; a stale version (another tab) gets a clear message."""
     slug = request.form.get("slug") or None
-    card_id = request.form.get("card_id", type=int) or 0
-    rating = request.form.get("rating", type=int)
+    card_id = request.form.get("card_id", type=db_int) or 0
+    rating = request.form.get("rating", type=db_int)
     if rating not in (1, 2, 3, 4):
         abort(400, description="Choose Again, Hard, Good or Easy.")
-    started = request.form.get("started", type=float)
-    duration = int((now().timestamp() - started) * 1000) if started else 0
+    duration = _elapsed_ms(request.form.get("started", type=finite_float))
     try:
         study.grade_card(
             current_learner(),
@@ -137,7 +137,7 @@ def grade() -> ResponseReturnValue:
             rating,
             now(),
             duration,
-            request.form.get("version", type=int),
+            request.form.get("version", type=db_int),
             held=held_cards(),
         )
     except study.StudyError as exc:
@@ -145,6 +145,14 @@ def grade() -> ResponseReturnValue:
     except (study.GradeConflict, study.CardHeld) as exc:
         flash(str(exc))
     return _back_to(slug)
+
+
+def _elapsed_ms(started: float | None) -> int:
+    """Milliseconds since the page's `started` time stamp, within 0 to a day whatever the form says."""
+    if not started:
+        return 0
+    seconds = min(max(now().timestamp() - started, 0.0), 86_400.0)
+    return int(seconds * 1000)
 
 
 @bp.post("/study/undo")

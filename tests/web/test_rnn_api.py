@@ -165,8 +165,8 @@ BAD = [
     ("steps", {"text": "the", "unit": 10_000}, "unit must be between 0 and"),
     ("steps", {"text": ""}, "text"),
     ("jobs", {"cell": "lstm"}, "cell"),
-    ("jobs", {"steps": 5}, "steps must be between"),
-    ("jobs", {"steps": 100_000}, "steps must be between"),
+    ("jobs", {"steps": 5}, "steps: Must be between 10 and 300"),
+    ("jobs", {"steps": 100_000}, "steps: Must be between 10 and 300"),
     ("jobs", {"steps": "50"}, "steps"),
     ("jobs", {"text": "too short to learn from"}, "at least 60 words"),
 ]
