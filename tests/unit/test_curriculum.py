@@ -44,7 +44,9 @@ def test_the_course_has_at_least_twelve_native_sets_in_a_clear_order() -> None:
 
 
 def test_the_course_reaches_attention_decoding_text_linear_recurrences_and_lstm_variants() -> None:
-    assert {"attention", "decoding", "representing-text", "linear-recurrences", "lstm-variants"} <= set(BY_SLUG)
+    assert {"attention", "decoding", "representing-text", "linear-recurrences", "lstm-variants"} <= set(
+        BY_SLUG
+    )
 
 
 @pytest.mark.parametrize("name", list(SETS))
