@@ -74,7 +74,11 @@ class AcceptedResponse(db.Model):  # type: ignore[name-defined,misc]
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
     response: Mapped[str] = mapped_column(String(500))
     normalised: Mapped[str] = mapped_column(String(500))
-    accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    accepted_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    __table_args__ = (UniqueConstraint("card_id", "normalised", name="uq_accepted_responses_card_normalised"),)
+    __table_args__ = (
+        UniqueConstraint("card_id", "normalised", name="uq_accepted_responses_card_normalised"),
+    )

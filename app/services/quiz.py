@@ -439,7 +439,9 @@ def result_of(attempt: QuizAttempt) -> QuizResult:
                 choices=list(question.choices),
                 card=card,
                 note=mark.note if mark.correct == bool(question.correct) else "",
-                verdict=typed_verdict(_asked(question, card), question.answer),  # others' responses stay private
+                verdict=typed_verdict(
+                    _asked(question, card), question.answer
+                ),  # others' responses stay private
             )
         )
     used = min(attempt.submitted_at, attempt.ends_at) - attempt.started_at
