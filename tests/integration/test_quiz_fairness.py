@@ -161,9 +161,9 @@ def wrong_quiz(name: str, answers: dict[str, object]) -> tuple[User, int]:
 
 def test_accepting_a_response_re_marks_submitted_quizzes_and_counts_from_then_on(fair: Flask) -> None:
     with fair.app_context():
-        ada, ada_quiz = wrong_quiz("ada", {"bptt-name": "backprop", "gate-act": ["o0"]})
-        bob, bob_quiz = wrong_quiz("bob", {"bptt-name": "  Backprop!  "})
-        cyd, cyd_quiz = wrong_quiz("cyd", {"bptt-name": "gradient descent"})
+        _ada, ada_quiz = wrong_quiz("ada", {"bptt-name": "backprop", "gate-act": ["o0"]})
+        _bob, bob_quiz = wrong_quiz("bob", {"bptt-name": "  Backprop!  "})
+        _cyd, cyd_quiz = wrong_quiz("cyd", {"bptt-name": "gradient descent"})
         teacher = accounts.register("teach", "correct horse", T0, role="instructor")
         card_id = db.session.scalar(select(Card.id).where(Card.key == "bptt-name"))
         assert card_id is not None
