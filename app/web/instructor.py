@@ -9,7 +9,9 @@ from flask_login import login_required
 from app.extensions import db
 from app.models import Card, User
 from app.services import overrides
+from app.services.catalog import card_faces
 from app.web.clock import now
+from app.web.headers import remote_images_allowed
 from app.web.security import current_learner
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
@@ -31,7 +33,13 @@ def responses(slug: str) -> ResponseReturnValue:
     if cards is None:
         abort(404, description=f"There is no question set called “{slug}”.")
     title = cards[0].card.content_set.title if cards else slug
-    return render_template("instructor/responses.html", slug=slug, title=title, cards=cards)
+    faces = {
+        c.card.id: card_faces(
+            c.card.type, c.card.question, c.card.answer, c.card.details or {}, remote_images_allowed()
+        )
+        for c in cards
+    }
+    return render_template("instructor/responses.html", slug=slug, title=title, cards=cards, faces=faces)
 
 
 @bp.post("/cards/<int:card_id>/accepted-responses")
