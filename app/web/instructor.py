@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
+from app.content.render import unwrap_paragraph
 from app.extensions import db
 from app.models import Card, User
 from app.services import overrides
@@ -33,13 +36,13 @@ def responses(slug: str) -> ResponseReturnValue:
     if cards is None:
         abort(404, description=f"There is no question set called “{slug}”.")
     title = cards[0].card.content_set.title if cards else slug
-    faces = {
-        c.card.id: card_faces(
-            c.card.type, c.card.question, c.card.answer, c.card.details or {}, remote_images_allowed()
-        )
-        for c in cards
-    }
+    faces = {c.card.id: _face(c.card) for c in cards}
     return render_template("instructor/responses.html", slug=slug, title=title, cards=cards, faces=faces)
+
+
+def _face(card: Card) -> dict[str, Any]:
+    face = card_faces(card.type, card.question, card.answer, card.details or {}, remote_images_allowed())
+    return {**face, "answer_html": unwrap_paragraph(face["answer_html"])}
 
 
 @bp.post("/cards/<int:card_id>/accepted-responses")
