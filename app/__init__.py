@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.web import api as api_routes
     from app.web import (
         api_accounts,
+        api_instructor,
         api_quiz,
         api_rnn,
         api_study,
@@ -62,15 +63,23 @@ def _register_blueprints(app: Flask) -> None:
         demo,
         errors,
         health,
+        instructor,
         pages,
         quiz,
         stats,
         study,
     )
 
-    for blueprint in (pages.bp, health.bp, auth.bp, study.bp, stats.bp, quiz.bp, demo.bp):
+    for blueprint in (pages.bp, health.bp, auth.bp, study.bp, stats.bp, quiz.bp, demo.bp, instructor.bp):
         app.register_blueprint(blueprint)
-    for api_blueprint in (api_routes.bp, api_accounts.bp, api_study.bp, api_quiz.bp, api_rnn.bp):
+    for api_blueprint in (
+        api_routes.bp,
+        api_accounts.bp,
+        api_study.bp,
+        api_quiz.bp,
+        api_rnn.bp,
+        api_instructor.bp,
+    ):
         api.register_blueprint(api_blueprint)
     errors.register(app)
 

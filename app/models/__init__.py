@@ -2,12 +2,13 @@
 
 from app.models.accounts import ApiToken, User, UserSession
 from app.models.content import Card, ContentSet, SyncLock
-from app.models.quiz import QuizAttempt, QuizQuestion
+from app.models.quiz import AcceptedResponse, QuizAttempt, QuizQuestion
 from app.models.study import CardProgress, ReviewLog
 from app.models.throttle import ThrottleCounter
 from app.models.training import TrainingJob
 
 __all__ = [
+    "AcceptedResponse",
     "ApiToken",
     "Card",
     "CardProgress",

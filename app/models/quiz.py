@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -62,3 +62,23 @@ class QuizQuestion(db.Model):  # type: ignore[name-defined,misc]
     graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="questions")
+
+
+class AcceptedResponse(db.Model):  # type: ignore[name-defined,misc]
+    """A typed response an instructor accepted for everyone on one card: quizzes (already submitted
+    ones re-marked) and study count it right from then on."""
+
+    __tablename__ = "accepted_responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
+    response: Mapped[str] = mapped_column(String(500))
+    normalised: Mapped[str] = mapped_column(String(500))
+    accepted_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("card_id", "normalised", name="uq_accepted_responses_card_normalised"),
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app.content.cloze import ClozeBlank, cloze_blanks
@@ -162,12 +162,21 @@ def cloze_answers(question: str) -> list[str]:
     return [blank.shown for blank in cloze_blanks(question)]
 
 
-def grade(question_type: str, question: str, answer: str, details: dict[str, Any], response: Any) -> Verdict:
+def grade(
+    question_type: str,
+    question: str,
+    answer: str,
+    details: dict[str, Any],
+    response: Any,
+    accepted: Sequence[str] = (),
+) -> Verdict:
     """Grade a response; open questions are self-graded and raise UngradableResponse.
 
     `details` is the card's stored details: `options` for choice questions (the response lists
     indexes into them, as written in the file, whatever order they were shown in), `accept` for
-    short answers, and the optional `tolerance` ('0.01', '1%')."""
+    short answers, and the optional `tolerance` ('0.01', '1%'). `accepted`: responses an
+    instructor accepted for everyone, right as well for a short answer or a one-blank cloze
+    (ignored for clozes of several blanks, whose responses cannot be split among the blanks)."""
     if question_type == "choice":
         return _grade_choice(details.get("options", []), response)
     if question_type == "true-false":
@@ -175,10 +184,11 @@ def grade(question_type: str, question: str, answer: str, details: dict[str, Any
     rules = _Rules(parse_tolerance(str(details.get("tolerance") or "")), asked_precision(question))
     if question_type == "short":
         given = _text(response)
-        check = check_answer(given, [answer, *details.get("accept", [])], rules.tolerance, rules.precision)
+        listed = [answer, *details.get("accept", []), *accepted]
+        check = check_answer(given, listed, rules.tolerance, rules.precision)
         return Verdict(check.correct, (), check.almost, (check,))
     if question_type == "cloze":
-        return _grade_cloze(question, response, rules)
+        return _grade_cloze(question, response, rules, tuple(accepted))
     raise UngradableResponse("open questions are graded by the learner after seeing the answer")
 
 
@@ -240,8 +250,11 @@ def checked_texts(response: Any) -> list[str]:
     return [checked_text(given) for given in response]
 
 
-def _grade_cloze(question: str, response: Any, rules: _Rules) -> Verdict:
+def _grade_cloze(question: str, response: Any, rules: _Rules, accepted: tuple[str, ...] = ()) -> Verdict:
     blanks = cloze_blanks(question)
+    if len(blanks) == 1 and accepted:
+        only = blanks[0]
+        blanks = (replace(only, answers=(*only.answers, *accepted)),)
     given = [text.strip() for text in checked_texts(response)]
     if len(given) != len(blanks):
         raise UngradableResponse(f"fill in all {len(blanks)} blanks")

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from app.quiz.order import order_for
+
 MIN_QUESTIONS, MAX_QUESTIONS = 5, 50
 MIN_SECONDS, MAX_SECONDS = 60, 3 * 60 * 60
 DISTRACTORS = 3
@@ -38,7 +40,8 @@ class Choice:
 
 @dataclass(frozen=True)
 class PlannedQuestion:
-    """A question as it will be asked: an open question carries the choices made from its set."""
+    """A question as it will be asked, its choices in the order shown: a choice question's options
+    shuffled (ids `o{i}` keep the written index), an open question's made from its set."""
 
     card_id: int
     type: str
@@ -79,7 +82,8 @@ def _distractor_pool(card: Candidate, candidates: Sequence[Candidate]) -> list[s
 def _plan(card: Candidate, candidates: Sequence[Candidate], rng: random.Random) -> PlannedQuestion:
     if card.type == "choice":
         options = card.details.get("options", [])
-        choices = [Choice(f"o{i}", o["text"], bool(o["correct"])) for i, o in enumerate(options)]
+        shown = order_for(card.details, rng.randrange(2**31))  # stored with the attempt: stable on reload
+        choices = [Choice(f"o{i}", options[i]["text"], bool(options[i]["correct"])) for i in shown]
         return PlannedQuestion(card.card_id, "choice", tuple(choices), sum(c.correct for c in choices) > 1)
     if card.type == "open":
         wrong = rng.sample(_distractor_pool(card, candidates), DISTRACTORS)

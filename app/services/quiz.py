@@ -15,9 +15,11 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import Card, CardProgress, ContentSet, QuizAttempt, QuizQuestion, User
-from app.quiz.grading import UngradableResponse, checked_text, checked_texts, grade
+from app.quiz.grading import Mark, UngradableResponse, Verdict, checked_text, checked_texts
+from app.quiz.marking import Asked, mark_answer, typed_verdict
 from app.quiz.rules import Candidate, Deadline, PlannedQuestion, check_request, plan_questions
 from app.services import study
+from app.services.overrides import accepted_for
 
 MODES = ("sets", "due", "weakest")
 
@@ -50,6 +52,8 @@ class ResultItem:
     correct: bool
     choices: list[dict[str, Any]]
     card: Card
+    note: str = ""  # why a typed answer was accepted or judged wrong (a near miss, an accepted response)
+    verdict: Verdict | None = None  # the grader's detail for a typed answer, computed now
 
 
 @dataclass(frozen=True)
@@ -326,17 +330,13 @@ def _clean_answer(question: QuizQuestion, answer: Any) -> Any:
     return checked_text(answer)
 
 
-def _is_right(question: QuizQuestion, card: Card) -> bool:
-    if question.answer is None:
-        return False
-    if question.type == "choice":
-        return set(question.answer) == {c["id"] for c in question.choices if c["correct"]}
-    try:
-        return grade(
-            question.type, card.question, card.answer, dict(card.details or {}), question.answer
-        ).correct
-    except UngradableResponse:
-        return False
+def _asked(question: QuizQuestion, card: Card) -> Asked:
+    return Asked(question.type, question.choices, card.question, card.answer, dict(card.details or {}))
+
+
+def _mark_of(question: QuizQuestion, card: Card, accepted: dict[int, list[str]]) -> Mark:
+    """The question's mark under its near-miss policy, counting responses accepted for everyone."""
+    return mark_answer(_asked(question, card), question.answer, accepted.get(card.id, []))
 
 
 def submit(user: User, attempt_id: int, now: datetime, grace_s: float, auto: bool = False) -> QuizResult:
@@ -405,18 +405,21 @@ def _ungraded(attempt_id: int) -> list[QuizQuestion]:
 
 def _mark(attempt: QuizAttempt) -> None:
     """Mark each question right or wrong, and the attempt's score."""
+    accepted = accepted_for(q.card_id for q in attempt.questions)
     for question in attempt.questions:
         card = db.session.get(Card, question.card_id)
-        question.correct = card is not None and _is_right(question, card)
+        question.correct = card is not None and _mark_of(question, card, accepted).correct
     attempt.score = sum(1 for q in attempt.questions if q.correct)
 
 
 def result_of(attempt: QuizAttempt) -> QuizResult:
     assert attempt.submitted_at is not None
     items = []
+    accepted = accepted_for(q.card_id for q in attempt.questions)
     for question in attempt.questions:
         card = db.session.get(Card, question.card_id)
         assert card is not None
+        mark = _mark_of(question, card, accepted) if question.correct is not None else Mark(False)
         items.append(
             ResultItem(
                 question_id=question.id,
@@ -429,6 +432,10 @@ def result_of(attempt: QuizAttempt) -> QuizResult:
                 correct=bool(question.correct),
                 choices=list(question.choices),
                 card=card,
+                note=mark.note if mark.correct == bool(question.correct) else "",
+                verdict=typed_verdict(
+                    _asked(question, card), question.answer
+                ),  # others' responses stay private
             )
         )
     used = min(attempt.submitted_at, attempt.ends_at) - attempt.started_at

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Card, CardProgress, ContentSet, ReviewLog, SyncLock, User
 from app.quiz.grading import Verdict, grade
+from app.services.overrides import accepted_for
 from app.srs import DayClock, Outcome, Phase, Rating, SchedulerConfig, SrsCard, answer, next_states
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -500,7 +501,8 @@ def check_response(
         raise CardHeld()
     progress = _progress_for(user, card_id)
     shown = _study_card(progress)
-    return grade(shown.type, shown.question, shown.answer, shown.details, response), shown
+    accepted = accepted_for([card_id]).get(card_id, [])
+    return grade(shown.type, shown.question, shown.answer, shown.details, response, accepted=accepted), shown
 
 
 def set_suspended(user: User, card_id: int, suspended: bool) -> None:

@@ -75,6 +75,23 @@ class SavedSchema(Schema):
     remaining_s = fields.Integer(required=True)
 
 
+class DiffSegmentSchema(Schema):
+    op = fields.String(required=True, metadata={"enum": ["same", "extra", "missing"]})
+    text = fields.String(required=True)
+
+
+class TypedCheckSchema(Schema):
+    response = fields.String(required=True, metadata={"description": "what was typed (in this blank)"})
+    expected = fields.String(required=True, metadata={"description": "the answer shown as right"})
+    also = fields.List(fields.String(), metadata={"description": "the author's other accepted answers"})
+    correct = fields.Boolean(required=True)
+    almost = fields.Boolean(required=True, metadata={"description": "a near miss: a typo in a long word"})
+    diff = fields.List(
+        fields.Nested(DiffSegmentSchema),
+        metadata={"description": "for a near miss: 'extra' letters typed, 'missing' letters expected"},
+    )
+
+
 class QuizResultItemSchema(Schema):
     question_id = fields.Integer()
     position = fields.Integer()
@@ -85,6 +102,10 @@ class QuizResultItemSchema(Schema):
     question_html = fields.String()
     right_answer_html = fields.String()
     explanation_html = fields.String()
+    note = fields.String(metadata={"description": "why a typed answer was accepted or judged wrong"})
+    checks = fields.List(
+        fields.Nested(TypedCheckSchema), metadata={"description": "typed answers: one per blank or answer"}
+    )
 
 
 class QuizResultSchema(Schema):

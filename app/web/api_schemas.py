@@ -178,3 +178,20 @@ class VerdictSchema(Schema):
 
 class UndoneSchema(Schema):
     card_id = fields.Integer(required=True)
+
+
+class AcceptResponseSchema(Schema):
+    response = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "the response as a learner typed it (one blank's text for a cloze)"},
+    )
+
+
+class AcceptedResponseSchema(Schema):
+    card_id = fields.Integer(required=True)
+    response = fields.String(required=True, metadata={"description": "as stored (spacing tidied)"})
+    remarked = fields.Integer(
+        required=True, metadata={"description": "submitted quiz answers re-marked right by this"}
+    )
+    attempts = fields.Integer(required=True, metadata={"description": "quiz attempts whose score changed"})

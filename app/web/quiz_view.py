@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from app.content.render import remote_images_as_links, render_inline, render_markdown, unwrap_paragraph
 from app.models import Card, QuizAttempt, QuizQuestion
-from app.quiz.grading import cloze_answers
+from app.quiz.grading import Check, cloze_answers
 from app.services.catalog import card_faces
 from app.services.quiz import QuizResult, ResultItem
 from app.web.headers import remote_images_allowed
@@ -91,6 +91,43 @@ def _answer_text(item: ResultItem) -> str:
     return str(item.answer)
 
 
+_DIFF_TAGS = {"extra": ("del", "typed, not expected:"), "missing": ("ins", "expected, not typed:")}
+
+
+def diff_html(check: Check) -> Markup:
+    """The difference of a near miss: extra letters struck through, missing ones underlined, each
+    also named in words for screen readers (never told by colour alone)."""
+    parts = []
+    for op, text in check.diff:
+        if op not in _DIFF_TAGS:
+            parts.append(str(escape(text)))
+            continue
+        tag, label = _DIFF_TAGS[op]
+        parts.append(
+            f'<{tag}><span class="visually-hidden">({label} </span>{escape(text)}<span class="visually-hidden">)</span></{tag}>'
+        )
+    return Markup("".join(parts))
+
+
+def _check_view(check: Check) -> dict[str, Any]:
+    return {
+        "response": check.response,
+        "expected": check.shown,
+        "also": list(check.also),
+        "correct": check.correct,
+        "almost": check.almost,
+        "diff": [{"op": op, "text": text} for op, text in check.diff] if check.almost else [],
+        "diff_html": diff_html(check) if check.almost else "",
+    }
+
+
+def _checks(item: ResultItem) -> list[dict[str, Any]]:
+    """Each typed answer beside the expected one, and the difference when it was a near miss."""
+    if item.verdict is None or item.type not in ("short", "cloze"):
+        return []
+    return [_check_view(c) for c in item.verdict.checks]
+
+
 def result_view(result: QuizResult) -> dict[str, Any]:
     faces = {item.question_id: _faces(item.card) for item in result.items}
     return {
@@ -112,6 +149,8 @@ def result_view(result: QuizResult) -> dict[str, Any]:
                 "question_html": faces[item.question_id]["question_html"],
                 "right_answer_html": _right_answer_html(item, faces[item.question_id]),
                 "explanation_html": faces[item.question_id]["explanation_html"],
+                "note": item.note,
+                "checks": _checks(item),
             }
             for item in result.items
         ],

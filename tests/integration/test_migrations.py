@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from flask_migrate import check, upgrade
+from flask_migrate import check, downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from app import create_app
@@ -59,3 +59,17 @@ def test_0005_gives_old_tokens_an_expiry_and_normalises_usernames(
         db.engine.dispose()
     assert names == {1: "ada", 2: "bob", 3: "BOB\n"}  # the last would collide: left to the operator
     assert expires is not None
+
+
+def test_0007_adds_accepted_responses_and_downgrades_cleanly(empty_database_url: str, tmp_path: Path) -> None:
+    app = create_app(app_config(empty_database_url, tmp_path))
+    with app.app_context():
+        upgrade(revision="0006")
+        assert "accepted_responses" not in inspect(db.engine).get_table_names()
+        upgrade()
+        uniques = inspect(db.engine).get_unique_constraints("accepted_responses")
+        downgrade(revision="0006")
+        after = inspect(db.engine).get_table_names()
+        db.engine.dispose()
+    assert [u["column_names"] for u in uniques] == [["card_id", "normalised"]]
+    assert "accepted_responses" not in after
