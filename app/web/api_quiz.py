@@ -13,7 +13,7 @@ from app.models import Card
 from app.quiz.grading import MAX_RESPONSE_CHARS, UngradableResponse
 from app.quiz.rules import MAX_QUESTIONS, MAX_SECONDS, MIN_QUESTIONS, MIN_SECONDS
 from app.services import quiz
-from app.web.api_schemas import MAX_SLUG
+from app.web.api_schemas import MAX_SLUG, DiffSegmentSchema
 from app.web.clock import now
 from app.web.quiz import grace
 from app.web.quiz_view import attempt_view, result_view
@@ -75,12 +75,7 @@ class SavedSchema(Schema):
     remaining_s = fields.Integer(required=True)
 
 
-class DiffSegmentSchema(Schema):
-    op = fields.String(required=True, metadata={"enum": ["same", "extra", "missing"]})
-    text = fields.String(required=True)
-
-
-class TypedCheckSchema(Schema):
+class QuizCheckSchema(Schema):
     response = fields.String(required=True, metadata={"description": "what was typed (in this blank)"})
     expected = fields.String(required=True, metadata={"description": "the answer shown as right"})
     also = fields.List(fields.String(), metadata={"description": "the author's other accepted answers"})
@@ -104,7 +99,7 @@ class QuizResultItemSchema(Schema):
     explanation_html = fields.String()
     note = fields.String(metadata={"description": "why a typed answer was accepted or judged wrong"})
     checks = fields.List(
-        fields.Nested(TypedCheckSchema), metadata={"description": "typed answers: one per blank or answer"}
+        fields.Nested(QuizCheckSchema), metadata={"description": "typed answers: one per blank or answer"}
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Card
+from app.services import accounts, overrides
 from app.services.content_sync import sync_content
 from tests.web.helpers import csrf_token, log_in
 
@@ -131,3 +132,14 @@ def test_the_plain_form_shows_almost_and_suggests_hard(client: FlaskClient, ada:
     text = reply.get_data(as_text=True)
     assert reply.status_code == 200 and "Almost" in text, page
     assert 'class="grade grade-2 suggested"' in text
+
+
+def test_a_response_an_instructor_accepted_counts_in_study(
+    app: Flask, client: FlaskClient, ada: dict[str, Any]
+) -> None:
+    assert check(client, ada, "bptt-name", "truncated backprop")["correct"] is False
+    with app.app_context():
+        teacher = accounts.register("teach", "correct horse", datetime.now(UTC), role="instructor")
+        overrides.accept_response(teacher, ada["ids"]["bptt-name"], "truncated backprop", datetime.now(UTC))
+    assert check(client, ada, "bptt-name", "Truncated backprop")["correct"] is True
+    assert check(client, ada, "bptt-name", "backprop")["correct"] is False
