@@ -19,7 +19,7 @@
   var temperatureOut = document.getElementById("demo-temperature-value");
   var kSelect = document.getElementById("demo-k");
   var state = { tokens: [], hidden: [], step: null, stepFollowsEnd: true, unit: 0, details: null,
-    continuation: [], job: null, pollTimer: null };
+    continuation: [], job: null, pollTimer: null, insideStale: false };
   var latest = {};
 
   Array.prototype.forEach.call(root.querySelectorAll("[data-needs-js]"), function (node) { node.hidden = false; });
@@ -114,17 +114,28 @@
   var unknown = document.getElementById("unknown-words");
 
   // With `inside`, the views of the network follow once the tokens are known (they label those views).
+  // `inside`: the text or network changed, so the views inside the network follow the prediction.
+  // The duty is kept until a prediction lands, so a later request that supersedes this one (a
+  // temperature change, say) still refreshes them.
   function predict(inside) {
+    if (inside) { state.insideStale = true; }
     if (!text().trim()) {
       showPredictProblem("Type at least one word.");
-      if (inside) { steps(); gradients(); }
+      refreshInside();
       return;
     }
     ask("predict", "/rnn/predict", { text: text(), cell: cell(), k: Number(kSelect.value), temperature: temp() },
       function (result) {
         showPrediction(result);
-        if (inside) { steps(); gradients(); }
+        refreshInside();
       }, showPredictProblem);
+  }
+
+  function refreshInside() {
+    if (!state.insideStale) { return; }
+    state.insideStale = false;
+    steps();
+    gradients();
   }
 
   function showPredictProblem(message) {

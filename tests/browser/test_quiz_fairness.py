@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Card, ContentSet
 from app.services import accounts, quiz
 from tests.browser.conftest import LiveServer, ServerClock, assert_accessible
+from tests.browser.test_pages import SHOTS, VIEWPORTS
 
 PASSWORD = "correct horse"
 WRONG = "a wrong answer"
@@ -68,6 +69,11 @@ def test_the_difference_is_shown_and_an_instructor_accepts_a_response_by_keyboar
     expect(near).to_contain_text(f"expected “{expected}”")
     expect(near.locator(".note")).to_contain_text("Accepted with a typo")
     expect(near.locator(".verdict-word")).to_have_text("Right")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for screen in ("phone", "desktop"):
+        learner.set_viewport_size(VIEWPORTS[screen])
+        assert learner.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        near.screenshot(path=str(SHOTS / f"quiz-near-miss-{screen}.png"))
     assert_accessible(axe, learner)
     wrong_before = learner.locator(".results > li.wrong").count()
 
@@ -77,6 +83,7 @@ def test_the_difference_is_shown_and_an_instructor_accepts_a_response_by_keyboar
     teacher.get_by_role("link", name="Learners’ quiz answers").focus()
     teacher.keyboard.press("Enter")
     expect(teacher.get_by_role("heading", level=1)).to_contain_text("Quiz responses")
+    teacher.screenshot(path=str(SHOTS / "instructor-responses-desktop.png"))
     assert_accessible(axe, teacher)
     button = teacher.get_by_role("button", name=f"Accept “{WRONG}” for everyone").first
     button.focus()
