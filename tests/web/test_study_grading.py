@@ -132,6 +132,7 @@ def test_the_plain_form_shows_almost_and_suggests_hard(client: FlaskClient, ada:
     text = reply.get_data(as_text=True)
     assert reply.status_code == 200 and "Almost" in text, page
     assert 'class="grade grade-2 suggested"' in text
+    assert "I was right: grade it Good" in text  # without JavaScript, the claim grades Good at once
 
 
 def test_a_response_an_instructor_accepted_counts_in_study(
