@@ -326,3 +326,13 @@ def test_check_and_preview_store_nothing(app: Flask) -> None:
     assert preview["title"] == "Gates in a GRU" and len(preview["review"]) == 5
     assert "<math" in preview["explain_html"] or "katex" in preview["explain_html"]
     assert bad["errors"]
+
+
+def test_checking_a_source_over_1_mb_reports_it_as_an_error(app: Flask) -> None:
+    with app.app_context():
+        checked = authoring.check_source(PAGE_SET + "x" * (1024 * 1024))
+        preview = authoring.render_preview(PAGE_SET + "x" * (1024 * 1024))
+    assert (
+        "over the limit of 1,048,576" in checked["errors"][0]["message"] and checked["errors"][0]["line"] == 1
+    )
+    assert preview["errors"] == checked["errors"]
