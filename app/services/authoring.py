@@ -403,6 +403,7 @@ def _write(
     _require_instructor(author)
     _check_slug(slug)
     _check_size(source)
+    _check_size(message)
     try:
         content_sync.take_lock(now)  # one writer at a time, on SQLite and PostgreSQL alike
         saved = _write_locked(
@@ -705,7 +706,14 @@ def _errors(result: ParseResult) -> list[dict[str, Any]]:
 
 
 def _check_size(source: str) -> None:
-    size = len(source.encode("utf-8", errors="replace"))
+    """Refuse text over 1 MB, or text that is not Unicode (a lone surrogate from JSON's \\ud800)."""
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise AuthoringError(
+            f"The text is not valid Unicode (an unpaired surrogate at character {exc.start + 1})."
+        ) from None
+    size = len(source.encode("utf-8"))
     if size > MAX_SOURCE_BYTES:
         raise AuthoringError(f"The source is larger than 1 MB ({size:,} bytes): split the set in two.")
 

@@ -190,6 +190,9 @@ def _record_file_revision(
         held = SetSource(slug=slug, origin="file", current_revision=0)
         db.session.add(held)
         db.session.flush()
+    if held.file_digest == source.digest:
+        held.file_path = source.name  # a renamed file with the same bytes: no new revision
+        return
     overrides_web = held.origin == "web" and held.current_revision > 0
     published = result.ok and result.question_set is not None
     number = held.current_revision + 1

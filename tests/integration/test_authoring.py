@@ -336,3 +336,16 @@ def test_checking_a_source_over_1_mb_reports_it_as_an_error(app: Flask) -> None:
         "over the limit of 1,048,576" in checked["errors"][0]["message"] and checked["errors"][0]["line"] == 1
     )
     assert preview["errors"] == checked["errors"]
+
+
+def test_a_renamed_file_keeps_its_set_and_history_without_a_new_revision(
+    app: Flask, content_dir: Path
+) -> None:
+    (content_dir / "gates.md").write_text(PAGE_SET.replace("weight = 2", 'slug = "gates"'), encoding="utf-8")
+    with app.app_context():
+        sync_content(content_dir, T0)
+        before = card_ids("gates")
+        (content_dir / "gates.md").rename(content_dir / "renamed.md")
+        sync_content(content_dir, later(1))
+        assert card_ids("gates") == before
+        assert [r.revision for r in authoring.revisions("gates")] == [1]

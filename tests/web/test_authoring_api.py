@@ -130,6 +130,14 @@ def test_limits_give_clear_messages(people: Flask, client: FlaskClient) -> None:
     bad_slug = put(client, teach, "Bad%20Slug", PAGE_SET, None)
     assert bad_slug.status_code == 422 and "cannot name a set" in bad_slug.get_json()["message"]
     assert client.get("/api/v1/authoring/sets/nothing", headers=teach).status_code == 404
+    surrogate = '{"source": "## Review\\n1. Q?\\nAnswer: \\ud800", "base_revision": null}'
+    headers = teach | {"Content-Type": "application/json"}
+    refused = client.put("/api/v1/authoring/sets/gates", data=surrogate, headers=headers)
+    assert refused.status_code == 422 and "not valid Unicode" in refused.get_json()["message"]
+    checked = client.post(
+        "/api/v1/authoring/check", data=surrogate.replace(', "base_revision": null', ""), headers=headers
+    )
+    assert checked.status_code == 200
 
 
 def test_history_restore_and_unpublish(people: Flask, client: FlaskClient) -> None:
