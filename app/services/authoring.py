@@ -706,13 +706,15 @@ def _errors(result: ParseResult) -> list[dict[str, Any]]:
 
 
 def _check_size(source: str) -> None:
-    """Refuse text over 1 MB, or text that is not Unicode (a lone surrogate from JSON's \\ud800)."""
+    """Refuse text over 1 MB, with a NUL, or not Unicode (a lone surrogate from JSON's \\ud800)."""
     try:
         source.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise AuthoringError(
             f"The text is not valid Unicode (an unpaired surrogate at character {exc.start + 1})."
         ) from None
+    if "\x00" in source:
+        raise AuthoringError("The text contains a NUL character (byte 0): remove it.")
     size = len(source.encode("utf-8"))
     if size > MAX_SOURCE_BYTES:
         raise AuthoringError(f"The source is larger than 1 MB ({size:,} bytes): split the set in two.")

@@ -300,6 +300,7 @@ def test_uploads_publish_md_and_zip_files_and_refuse_what_is_unsafe(app: Flask) 
                 ("slip.zip", slip),
                 ("bomb.zip", bomb),
                 ("broken.md", b"## Review\n1. A question with no answer?\n"),
+                ("nul.md", b"## Review\n1. A question\x00?\nAnswer: yes\n"),
             ],
             T0,
         )
@@ -307,12 +308,15 @@ def test_uploads_publish_md_and_zip_files_and_refuse_what_is_unsafe(app: Flask) 
         log = authoring.activity()
     by_name = {r["name"]: r for r in results}
     assert by_name["unrolling.md"] == {"name": "unrolling.md", "slug": "unrolling", "ok": True, "revision": 1}
-    assert by_name["course.zip:course/gates.md"]["ok"] and len(results) == 7
+    assert by_name["course.zip:course/gates.md"]["ok"] and len(results) == 8
     assert "not UTF-8" in by_name["latin1.md"]["errors"][0]["message"]
     assert "larger than 1 MB" in by_name["huge.md"]["errors"][0]["message"]
     assert "outside its folder" in by_name["slip.zip"]["errors"][0]["message"]
     assert "larger than 1 MB" in by_name["bomb.zip:bomb.md"]["errors"][0]["message"]
     assert not by_name["broken.md"]["ok"] and by_name["broken.md"]["errors"][0]["line"] == 2
+    assert by_name["nul.md"]["errors"] == [
+        {"line": 2, "message": "the file contains a NUL character (byte 0): remove it"}
+    ]
     assert stored == 2 and {e["action"] for e in log} == {"upload"}
 
 
@@ -349,3 +353,16 @@ def test_a_renamed_file_keeps_its_set_and_history_without_a_new_revision(
         sync_content(content_dir, later(1))
         assert card_ids("gates") == before
         assert [r.revision for r in authoring.revisions("gates")] == [1]
+
+
+def test_a_file_with_a_nul_byte_is_an_error_and_the_other_files_still_load(
+    app: Flask, content_dir: Path
+) -> None:
+    (content_dir / "nul.md").write_bytes(b"## Review\n1. A question\x00?\nAnswer: yes\n")
+    (content_dir / "gates.md").write_text(PAGE_SET, encoding="utf-8")
+    with app.app_context():
+        report = sync_content(content_dir, T0)
+        with pytest.raises(authoring.AuthoringError, match="NUL"):
+            authoring.save(teacher(), "draft", "## Review\n1. Q\x00\n", "", None, False, T0)
+        assert len(card_ids("gates")) == 3
+    assert [(r.path, r.errors[0].line) for r in report.failed] == [("nul.md", 2)]
