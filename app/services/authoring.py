@@ -438,6 +438,11 @@ def _write_locked(
     if (base_revision or 0) != current:
         raise RevisionConflict(current, _revision(held, current).text if held is not None and current else "")
     stored = _content_set(slug)
+    if held is None and stored is not None and _unimported_file(stored):
+        raise AuthoringError(
+            f"The set '{slug}' comes from the file {stored.source_path}, which has not been imported "
+            "as a revision yet: run `flask content sync` (the running app does it within seconds)."
+        )
     filename = _filename(held, stored, slug)
     result = _parse(source, filename)
     errors = _errors(result)
@@ -650,6 +655,11 @@ def _summary(held: SetSource, stored: ContentSet | None, learners: dict[int, int
         learners=learners.get(stored.id, 0) if stored is not None else 0,
         file_moved_on=last == "file-overrides-web",
     )
+
+
+def _unimported_file(stored: ContentSet) -> bool:
+    """A live set loaded from a file before the database kept sources (its sync is due)."""
+    return stored.retired_at is None and not stored.source_path.startswith(content_sync.WEB_PREFIX)
 
 
 def _draft_title(text: str, slug: str) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.extensions import db
-from app.models import Card, ContentSet, ReviewLog, SetRevision, User
+from app.models import AuthoringEvent, Card, ContentSet, ReviewLog, SetRevision, SetSource, User
 from app.services import accounts, authoring, catalog, study
 from app.services.content_sync import sync_content
 from tests.conftest import app_config
@@ -366,3 +366,18 @@ def test_a_file_with_a_nul_byte_is_an_error_and_the_other_files_still_load(
             authoring.save(teacher(), "draft", "## Review\n1. Q\x00\n", "", None, False, T0)
         assert len(card_ids("gates")) == 3
     assert [(r.path, r.errors[0].line) for r in report.failed] == [("nul.md", 2)]
+
+
+def test_a_file_set_loaded_before_sources_were_kept_is_not_overwritten_from_the_web(
+    app: Flask, content_dir: Path
+) -> None:
+    (content_dir / "gates.md").write_text(PAGE_SET, encoding="utf-8")
+    with app.app_context():
+        sync_content(content_dir, T0)
+        for table in (AuthoringEvent, SetRevision, SetSource):
+            db.session.execute(table.__table__.delete())  # as a database upgraded to 0008, not yet synced
+        db.session.commit()
+        with pytest.raises(authoring.AuthoringError, match="not been imported"):
+            authoring.save(teacher(), "gates", PAGE_SET.replace("Gates", "Web"), "", None, True, later(1))
+        sync_content(content_dir, later(2))
+        assert [r.author for r in authoring.revisions("gates")] == ["files"]
