@@ -1,4 +1,4 @@
-"""Command-line tools: `flask content check` and `flask content sync`."""
+"""Command-line tools: `flask content check`, `sync` and `export`, users, the scheduler."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import click
 from flask import Flask, current_app
@@ -15,7 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.cli_rnn import rnn_cli
 from app.content import ParseResult, check_path, expand_paths
-from app.services import accounts
+from app.content.summary import result_json
+from app.services import accounts, authoring
 from app.services.content_sync import sync_content
 from app.srs import ReplayError, replay_json
 
@@ -31,7 +32,7 @@ def check_command(paths: tuple[Path, ...], as_json: bool) -> None:
     missing = [p for p in targets if not p.exists()]
     results = [check_path(p) for p in targets if p.exists()]
     if as_json:
-        click.echo(json.dumps({"files": [_result_json(r) for r in results]}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"files": [result_json(r) for r in results]}, ensure_ascii=False, indent=2))
     else:
         _print_report(results)
     for path in missing:
@@ -50,38 +51,6 @@ def _print_report(results: list[ParseResult]) -> None:
     click.echo(f"{len(results)} files checked, {bad} with errors.")
 
 
-def _result_json(result: ParseResult) -> dict[str, Any]:
-    qs = result.question_set
-    return {
-        "path": result.path,
-        "slug": qs.slug if qs else None,
-        "title": qs.title if qs else None,
-        "counts": qs.counts if qs else {"preview": 0, "keypoint": 0, "review": 0},
-        "preview": [i.text for i in qs.preview] if qs else [],
-        "keypoints": [i.text for i in qs.keypoints] if qs else [],
-        "review": [_review_json(item) for item in qs.review] if qs else [],
-        "errors": [{"line": p.line, "message": p.message} for p in result.errors],
-        "warnings": [{"line": p.line, "message": p.message} for p in result.warnings],
-    }
-
-
-def _review_json(item: Any) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "type": str(item.type),
-        "question": item.question,
-        "answer": item.answer,
-        "explanation": item.explanation,
-        "options": [
-            {"text": o.text, "correct": o.correct, "explanation": o.explanation} for o in item.options
-        ],
-        "accept": list(item.accept),
-        "tags": list(item.tags),
-        "covers": list(item.covers),
-        "line": item.line,
-    }
-
-
 @content_cli.command("sync")
 def sync_command() -> None:
     """Load the content folder into the database; files with errors keep their last good version."""
@@ -98,6 +67,19 @@ def sync_command() -> None:
     click.echo(f"Cards: {report.summary()}.")
     if report.failed:
         click.echo(f"{len(report.failed)} file(s) not loaded; every other set is up to date.", err=True)
+
+
+@content_cli.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def export_command(folder: Path) -> None:
+    """Write every published set's current source as FOLDER/<slug>.md (a course in git)."""
+    try:
+        written = authoring.export_dir(folder)
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"cannot read the database ({type(exc).__name__}); is it set up? Run `flask db upgrade` first."
+        ) from exc
+    click.echo(f"{written} set(s) written to {folder}.")
 
 
 users_cli = AppGroup("users", help="Manage accounts.")

@@ -35,12 +35,17 @@ def slugify(text: str) -> str:
 
 
 def decode(data: bytes) -> tuple[str | None, Problem | None]:
-    """UTF-8 text of a file, or the line holding its first byte that is not UTF-8."""
+    """UTF-8 text of a file, or the line holding its first byte that is not UTF-8 or is NUL (which
+    no text needs and PostgreSQL cannot store)."""
     try:
-        return data.decode("utf-8-sig"), None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return None, Problem(line, "the file is not UTF-8 text: save it with UTF-8 encoding")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return None, Problem(line, "the file contains a NUL character (byte 0): remove it")
+    return text, None
 
 
 def parse_file(path: str, data: bytes) -> ParseResult:
