@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from app.services import accounts
 from app.services.content_sync import sync_content
@@ -66,7 +67,7 @@ def teacher(people: Flask) -> FlaskClient:
 
 def _save(
     client: FlaskClient, source: str, action: str, base: int | None = None, slug: str = "", message: str = ""
-):  # noqa: ANN202
+) -> TestResponse:
     token = csrf_token(client, "/author")
     data = {
         "csrf_token": token,
