@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import click
 from flask import Flask, current_app
@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.cli_rnn import rnn_cli
 from app.content import ParseResult, check_path, expand_paths
+from app.content.summary import result_json
 from app.services import accounts
 from app.services.content_sync import sync_content
 from app.srs import ReplayError, replay_json
@@ -31,7 +32,7 @@ def check_command(paths: tuple[Path, ...], as_json: bool) -> None:
     missing = [p for p in targets if not p.exists()]
     results = [check_path(p) for p in targets if p.exists()]
     if as_json:
-        click.echo(json.dumps({"files": [_result_json(r) for r in results]}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"files": [result_json(r) for r in results]}, ensure_ascii=False, indent=2))
     else:
         _print_report(results)
     for path in missing:
@@ -48,38 +49,6 @@ def _print_report(results: list[ParseResult]) -> None:
             click.echo(f"{problem.describe(result.path)}: warning")
     bad = sum(1 for r in results if r.errors)
     click.echo(f"{len(results)} files checked, {bad} with errors.")
-
-
-def _result_json(result: ParseResult) -> dict[str, Any]:
-    qs = result.question_set
-    return {
-        "path": result.path,
-        "slug": qs.slug if qs else None,
-        "title": qs.title if qs else None,
-        "counts": qs.counts if qs else {"preview": 0, "keypoint": 0, "review": 0},
-        "preview": [i.text for i in qs.preview] if qs else [],
-        "keypoints": [i.text for i in qs.keypoints] if qs else [],
-        "review": [_review_json(item) for item in qs.review] if qs else [],
-        "errors": [{"line": p.line, "message": p.message} for p in result.errors],
-        "warnings": [{"line": p.line, "message": p.message} for p in result.warnings],
-    }
-
-
-def _review_json(item: Any) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "type": str(item.type),
-        "question": item.question,
-        "answer": item.answer,
-        "explanation": item.explanation,
-        "options": [
-            {"text": o.text, "correct": o.correct, "explanation": o.explanation} for o in item.options
-        ],
-        "accept": list(item.accept),
-        "tags": list(item.tags),
-        "covers": list(item.covers),
-        "line": item.line,
-    }
 
 
 @content_cli.command("sync")

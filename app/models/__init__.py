@@ -1,6 +1,7 @@
 """SQLAlchemy models: the tables Unroll stores."""
 
 from app.models.accounts import ApiToken, User, UserSession
+from app.models.authoring import AuthoringEvent, SetRevision, SetSource
 from app.models.content import Card, ContentSet, SyncLock
 from app.models.quiz import AcceptedResponse, QuizAttempt, QuizQuestion
 from app.models.study import CardProgress, ReviewLog
@@ -10,12 +11,15 @@ from app.models.training import TrainingJob
 __all__ = [
     "AcceptedResponse",
     "ApiToken",
+    "AuthoringEvent",
     "Card",
     "CardProgress",
     "ContentSet",
     "QuizAttempt",
     "QuizQuestion",
     "ReviewLog",
+    "SetRevision",
+    "SetSource",
     "SyncLock",
     "ThrottleCounter",
     "TrainingJob",

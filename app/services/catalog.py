@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.content.model import Option
+from app.content.model import Option, QuestionSet, SetHtml
 from app.content.render import remote_images_as_links, sanitise
 from app.content.rendered import card_html
 from app.extensions import db
 from app.models import Card, ContentSet
-from app.services.content_sync import failed_files
+from app.services.content_sync import failed_files, unsaved_rows
 from app.services.quiz import fixed_quiz
 
 
@@ -63,8 +63,17 @@ def get_set(slug: str, remote_images: bool = False) -> dict[str, Any] | None:
     cards = db.session.scalars(
         select(Card).where(Card.set_id == stored.id, Card.retired_at.is_(None)).order_by(Card.position)
     ).all()
-    shown = partial(remote_images_as_links, keep_https=remote_images)
+    return _set_view(stored, list(cards), remote_images) | {"quiz": fixed_quiz(stored)}
 
+
+def preview_set(parsed: QuestionSet, html: SetHtml, source_path: str = "set.md") -> dict[str, Any]:
+    """A parsed set exactly as get_set would show it once published (no quiz; nothing stored)."""
+    stored, cards = unsaved_rows(parsed, html, source_path)
+    return _set_view(stored, cards, remote_images=False) | {"quiz": None}
+
+
+def _set_view(stored: ContentSet, cards: list[Card], remote_images: bool) -> dict[str, Any]:
+    shown = partial(remote_images_as_links, keep_https=remote_images)
     return {
         "slug": stored.slug,
         "title": stored.title,
@@ -80,7 +89,6 @@ def get_set(slug: str, remote_images: bool = False) -> dict[str, Any] | None:
         "review": [_card_view(card, remote_images) for card in cards],
         "extras": [{"title": e["title"], "html": shown(_stored_html(e))} for e in stored.extras],
         "problems": list(stored.problems),
-        "quiz": fixed_quiz(stored),
         "source_path": stored.source_path,
         "sources": stored.sources,
     }

@@ -4,6 +4,11 @@ Every Markdown piece is rendered here, once, and stored beside its source (an `h
 JSON columns; the `explain` column holds the Explain section's HTML), so pages never render.
 A file that fails and was never loaded is kept as a retired row that holds only its problems, so
 every process (and /healthz) can report it.
+
+Files and the web share one path: a set's Markdown, from a file or from the database
+(app.services.authoring), is parsed and reconciled with its cards by `_load_source`. Each file's
+new contents become a revision authored "files"; a set edited on the web keeps its web version
+until its file changes again (docs/authoring.md).
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ from app.content.model import CardHtml, SetHtml
 from app.content.policy import grading_details
 from app.content.rendered import RENDER_VERSION
 from app.extensions import db
-from app.models import Card, ContentSet, SyncLock
+from app.models import AuthoringEvent, Card, ContentSet, SetRevision, SetSource, SyncLock
+
+WEB_PREFIX = "~web/"  # the source path of a set written on the web (no content file starts with '~')
 
 
 @dataclass
@@ -35,6 +42,9 @@ class SyncReport:
     retired: int = 0
     unchanged: int = 0
     failed: list[ParseResult] = field(default_factory=list)
+    changed_cards: list[tuple[str, str, str]] = field(default_factory=list)  # (key, old, new question)
+    added_cards: list[str] = field(default_factory=list)  # questions
+    retired_cards: list[tuple[int, str]] = field(default_factory=list)  # (card id, question)
 
     def summary(self) -> str:
         return (
@@ -52,15 +62,25 @@ def sync_content(root: Path, now: datetime) -> SyncReport:
         fresh = _sync_files(sources, existing, report, now)
         _retire_missing_sets(existing, {s.name for s in sources}, report, now)
         report.unchanged += _count_active_cards(fresh)
-        if report.added or report.retired:
-            db.session.execute(
-                update(SyncLock).where(SyncLock.id == 1).values(cards_version=SyncLock.cards_version + 1)
-            )
+        bump_cards_version(report)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return report
+
+
+def bump_cards_version(report: SyncReport) -> None:
+    """Tell learners' decks to catch up when cards were added, revived or retired."""
+    if report.added or report.retired:
+        db.session.execute(
+            update(SyncLock).where(SyncLock.id == 1).values(cards_version=SyncLock.cards_version + 1)
+        )
+
+
+def take_lock(now: datetime) -> None:
+    """Serialise writers of content (syncs and authoring) until the caller's commit."""
+    _take_lock(now)
 
 
 def _take_lock(now: datetime) -> None:
@@ -78,24 +98,135 @@ def _sync_files(
     unchanged_sets: list[int] = []
     present = {s.name for s in sources}
     by_slug = {s.slug: s for s in existing.values()}
+    held_by_path = {h.file_path: h for h in db.session.scalars(select(SetSource)) if h.file_path}
     for source in sources:
         stored = existing.get(source.name)
-        if stored is not None and stored.source_hash == _digest(source) and stored.retired_at is None:
+        held = held_by_path.get(source.name)
+        file_seen = held is not None and held.file_digest == source.digest
+        if file_seen and held is not None and (held.origin == "web" or held.unpublished_at is not None):
+            if stored is not None and stored.retired_at is None:
+                unchanged_sets.append(stored.id)
+            continue  # the web's version (or its unpublishing) wins until the file changes again
+        if (
+            file_seen
+            and stored is not None
+            and stored.source_hash == _digest(source)
+            and stored.retired_at is None
+        ):
             unchanged_sets.append(stored.id)
             continue
-        result = source.parse()
-        if result.ok and stored is not None and _is_placeholder(stored):
-            db.session.delete(stored)  # the file loads at last: it gets a real row, or its old one back
-            db.session.flush()
-            stored = None
-        if result.ok and result.question_set is not None:
-            stored, result = _claim_slug(stored, result, by_slug, present, now)
-        if not result.ok or result.question_set is None or result.html is None:
-            _record_failure(stored, source, result, report, now)
-            continue
-        stored = _store_set(stored, source, result.question_set, result.html, report, now)
-        by_slug[stored.slug] = stored
+        loaded, result = _load_source(source, stored, by_slug, present, report, now)
+        if not file_seen:
+            _record_file_revision(held, source, result, now)
+        if loaded is not None:
+            by_slug[loaded.slug] = loaded
     return unchanged_sets
+
+
+def _load_source(
+    source: SourceFile,
+    stored: ContentSet | None,
+    by_slug: dict[str, ContentSet],
+    present: set[str],
+    report: SyncReport,
+    now: datetime,
+) -> tuple[ContentSet | None, ParseResult]:
+    """Parse one set's Markdown and reconcile its cards: the one path for files and the web."""
+    result = source.parse()
+    if result.ok and stored is not None and _is_placeholder(stored):
+        db.session.delete(stored)  # the file loads at last: it gets a real row, or its old one back
+        db.session.flush()
+        stored = None
+    if result.ok and result.question_set is not None:
+        stored, result = _claim_slug(stored, result, by_slug, present, now)
+    if not result.ok or result.question_set is None or result.html is None:
+        _record_failure(stored, source, result, report, now)
+        return None, result
+    return _store_set(stored, source, result.question_set, result.html, report, now), result
+
+
+def publish_text(source_path: str, text: str, now: datetime) -> tuple[SyncReport, ParseResult]:
+    """Load one set's source text from the database as a file at `source_path` would be loaded.
+    The caller owns the transaction and has called `take_lock`; a failed parse writes nothing."""
+    source = SourceFile(path=Path(source_path), name=source_path, data=text.encode("utf-8"))
+    existing = {s.source_path: s for s in db.session.scalars(select(ContentSet))}
+    by_slug = {s.slug: s for s in existing.values()}
+    present = {path for path, s in existing.items() if s.retired_at is None} | {source_path}
+    report = SyncReport()
+    stored = existing.get(source_path)
+    result = source.parse()
+    if result.ok and result.question_set is not None:
+        stored, result = _claim_slug(stored, result, by_slug, present, now)
+    if not result.ok or result.question_set is None or result.html is None:
+        return report, result
+    _store_set(stored, source, result.question_set, result.html, report, now)
+    bump_cards_version(report)
+    return report, result
+
+
+def retire_set(stored: ContentSet, now: datetime) -> SyncReport:
+    """Hide a set and its cards from learners; every card and its history stays for a republish."""
+    report = SyncReport()
+    stored.retired_at = now
+    retired = db.session.scalars(select(Card).where(Card.set_id == stored.id, Card.retired_at.is_(None)))
+    for card in retired:
+        card.retired_at = now
+        report.retired += 1
+        report.retired_cards.append((card.id, card.question))
+    bump_cards_version(report)
+    return report
+
+
+def _record_file_revision(
+    held: SetSource | None, source: SourceFile, result: ParseResult, now: datetime
+) -> None:
+    """A file's new contents become a revision authored "files" (published when they loaded)."""
+    slug = result.question_set.slug if result.question_set is not None else None
+    if held is None and slug is not None:
+        held = db.session.scalar(select(SetSource).where(SetSource.slug == slug))
+    if held is None:
+        if slug is None:
+            return  # a file that never loaded has no set to keep a revision for
+        held = SetSource(slug=slug, origin="file", current_revision=0)
+        db.session.add(held)
+        db.session.flush()
+    overrides_web = held.origin == "web" and held.current_revision > 0
+    published = result.ok and result.question_set is not None
+    number = held.current_revision + 1
+    db.session.add(
+        SetRevision(
+            source_id=held.id,
+            number=number,
+            text=source.data.decode("utf-8", errors="replace"),
+            author_id=None,
+            message=f"from the file {source.name}",
+            created_at=now,
+            published=published,
+            origin="file",
+            errors=len(result.errors),
+        )
+    )
+    held.file_path = source.name
+    held.file_digest = source.digest
+    held.current_revision = number
+    held.origin = "file"
+    if published:
+        held.published_revision = number
+        held.unpublished_at = None
+    detail = f"{source.name}" + ("" if published else f" has {len(result.errors)} error(s): not published")
+    if overrides_web:
+        detail = f"the file {source.name} moved on: its version replaces the web's (both stay in history)"
+    db.session.add(
+        AuthoringEvent(
+            source_id=held.id,
+            action="file-overrides-web" if overrides_web else "file-import",
+            revision=number,
+            author_id=None,
+            created_at=now,
+            detail=detail,
+        )
+    )
+    db.session.flush()
 
 
 def _digest(source: SourceFile) -> str:
@@ -275,6 +406,7 @@ def _reconcile_cards(
                 {"set_id": stored.id, "key": item.id, "created_at": now, "updated_at": now, **columns}
             )
             report.added += 1
+            report.added_cards.append(item.question)
             continue
         matched.add(card.key)
         _update_card(card, columns, report, now)
@@ -284,11 +416,16 @@ def _reconcile_cards(
         if card.key not in matched and card.retired_at is None:
             card.retired_at = now
             report.retired += 1
+            report.retired_cards.append((card.id, card.question))
 
 
 def _update_card(card: Card, columns: dict[str, Any], report: SyncReport, now: datetime) -> None:
     revived = card.retired_at is not None
     edited = any(_source_of(getattr(card, name)) != _source_of(columns[name]) for name in _CONTENT_FIELDS)
+    if revived:
+        report.added_cards.append(columns["question"])
+    elif edited:
+        report.changed_cards.append((card.key, card.question, columns["question"]))
     for name, value in columns.items():
         if getattr(card, name) != value:
             setattr(card, name, value)
@@ -333,8 +470,12 @@ def _match_cards(cards: list[Card], parsed: QuestionSet) -> dict[str, str]:
 def _retire_missing_sets(
     existing: dict[str, ContentSet], present: set[str], report: SyncReport, now: datetime
 ) -> None:
+    """Retire the sets whose files are gone, except sets written or last edited on the web."""
+    web_slugs = set(db.session.scalars(select(SetSource.slug).where(SetSource.origin == "web")))
     for stored in existing.values():
-        if stored.source_path in present:
+        if stored.source_path in present or stored.source_path.startswith(WEB_PREFIX):
+            continue
+        if stored.slug in web_slugs:
             continue
         if stored.problems:
             stored.problems = []  # a file that is gone has nothing left to fix
@@ -354,3 +495,44 @@ def _count_active_cards(set_ids: list[int]) -> int:
     for set_id, count in db.session.execute(query):
         counts[set_id] = count
     return sum(counts[i] for i in set_ids)
+
+
+def plan_changes(slug: str, parsed: QuestionSet, html: SetHtml) -> SyncReport:
+    """What publishing `parsed` as set `slug` would do to its cards, found by the same matching as
+    a publish, without writing anything."""
+    report = SyncReport()
+    stored = db.session.scalar(select(ContentSet).where(ContentSet.slug == slug))
+    cards = [] if stored is None else list(db.session.scalars(select(Card).where(Card.set_id == stored.id)))
+    pairs = _match_cards(cards, parsed)
+    by_key = {c.key: c for c in cards}
+    matched: set[str] = set()
+    for position, (item, face) in enumerate(zip(parsed.review, html.review, strict=True)):
+        card = by_key.get(pairs.get(item.id, ""))
+        if card is not None:
+            matched.add(card.key)
+        if card is None or card.retired_at is not None or (stored is not None and stored.retired_at):
+            report.added += 1
+            report.added_cards.append(item.question)
+            continue
+        columns = _card_columns(item, face, position)
+        if any(_source_of(getattr(card, name)) != _source_of(columns[name]) for name in _CONTENT_FIELDS):
+            report.changed += 1
+            report.changed_cards.append((card.key, card.question, item.question))
+        else:
+            report.unchanged += 1
+    live = stored is not None and stored.retired_at is None
+    for card in cards:
+        if live and card.key not in matched and card.retired_at is None:
+            report.retired += 1
+            report.retired_cards.append((card.id, card.question))
+    return report
+
+
+def unsaved_rows(parsed: QuestionSet, html: SetHtml, source_path: str) -> tuple[ContentSet, list[Card]]:
+    """The rows a set would be stored as, never added to the session: for previews."""
+    stored = ContentSet(source_path=source_path, problems=[], **_set_columns(parsed, html))
+    cards = [
+        Card(key=item.id, **_card_columns(item, face, position))
+        for position, (item, face) in enumerate(zip(parsed.review, html.review, strict=True))
+    ]
+    return stored, cards
