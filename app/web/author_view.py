@@ -37,7 +37,7 @@ def line_diff(ops: list[tuple[str, str]]) -> list[dict[str, Any]]:
                     "text": line,
                 }
             )
-    return rows
+    return with_context(rows)
 
 
 def _lines(text: str) -> list[str]:
@@ -45,8 +45,17 @@ def _lines(text: str) -> list[str]:
     return text[:-1].split("\n") if text.endswith("\n") else text.split("\n")
 
 
-def changed_lines(rows: list[dict[str, Any]]) -> int:
-    return sum(1 for r in rows if r["kind"] != "same")
+def with_context(rows: list[dict[str, Any]], context: int = 3) -> list[dict[str, Any]]:
+    """Only the changed rows and `context` unchanged rows around each; a gap row stands for the rest."""
+    changed = [i for i, r in enumerate(rows) if r["kind"] != "same"]
+    keep = {j for i in changed for j in range(i - context, i + context + 1)}
+    shown: list[dict[str, Any]] = []
+    for i, row in enumerate(rows):
+        if i in keep:
+            shown.append(row)
+        elif not shown or shown[-1]["kind"] != "gap":
+            shown.append({"kind": "gap", "old": None, "new": None, "text": "…"})
+    return shown
 
 
 def word_diff(value: Any) -> list[tuple[str, str]]:
