@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.web import api as api_routes
     from app.web import (
         api_accounts,
+        api_authoring,
         api_instructor,
         api_quiz,
         api_rnn,
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
         api_quiz.bp,
         api_rnn.bp,
         api_instructor.bp,
+        api_authoring.bp,
     ):
         api.register_blueprint(api_blueprint)
     errors.register(app)

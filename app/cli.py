@@ -1,4 +1,4 @@
-"""Command-line tools: `flask content check` and `flask content sync`."""
+"""Command-line tools: `flask content check`, `sync` and `export`, users, the scheduler."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.cli_rnn import rnn_cli
 from app.content import ParseResult, check_path, expand_paths
 from app.content.summary import result_json
-from app.services import accounts
+from app.services import accounts, authoring
 from app.services.content_sync import sync_content
 from app.srs import ReplayError, replay_json
 
@@ -67,6 +67,19 @@ def sync_command() -> None:
     click.echo(f"Cards: {report.summary()}.")
     if report.failed:
         click.echo(f"{len(report.failed)} file(s) not loaded; every other set is up to date.", err=True)
+
+
+@content_cli.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def export_command(folder: Path) -> None:
+    """Write every published set's current source as FOLDER/<slug>.md (a course in git)."""
+    try:
+        written = authoring.export_dir(folder)
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"cannot read the database ({type(exc).__name__}); is it set up? Run `flask db upgrade` first."
+        ) from exc
+    click.echo(f"{written} set(s) written to {folder}.")
 
 
 users_cli = AppGroup("users", help="Manage accounts.")
