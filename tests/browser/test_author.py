@@ -152,7 +152,7 @@ def _open_upload(page: Page, live: LiveServer) -> None:
     page.get_by_label("Upload .md files or a .zip of a course folder").set_input_files(
         [{"name": "course.zip", "mimeType": "application/zip", "buffer": buffer.getvalue()}]
     )
-    page.get_by_role("button", name="Upload").click()
+    page.get_by_role("button", name="Upload", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Upload")
 
 
@@ -164,6 +164,7 @@ def test_authoring_pages_fit_and_pass_axe(
     live, clock = clocked_server
     _people(live, clock)
     page = browser.new_context(viewport=VIEWPORTS[screen], color_scheme=scheme).new_page()  # type: ignore[arg-type]
+    page.on("dialog", lambda dialog: dialog.accept())  # "leave with unsaved changes?" after the broken edit
     log_in(page, live.url, "teach")
     urls = _author_pages(page, live)
     SHOTS.mkdir(parents=True, exist_ok=True)
