@@ -11,11 +11,13 @@
   var status = document.getElementById("check-status");
   var list = document.getElementById("source-errors");
   var view = document.getElementById("learner-view");
+  var note = document.getElementById("preview-note");
   var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var CHECK_DELAY = 400;
   var PREVIEW_DELAY = 700;
   var state = { problems: readProblems(), checkTimer: null, previewTimer: null, checkSeq: 0,
-    previewSeq: 0, dirty: false, lines: 0 };
+    previewSeq: 0, dirty: false, lines: 0,
+    goodPreview: view.getAttribute("data-parsed") === "1" };
 
   function readProblems() {
     // The errors the server listed with the page, so the gutter is marked before the first check.
@@ -112,9 +114,18 @@
       headers: { "X-CSRFToken": csrf, "Content-Type": "application/x-www-form-urlencoded" },
       body: body.toString()
     }).then(function (response) {
-      return response.ok ? response.text() : null;
-    }).then(function (html) {
-      if (html !== null && seq === state.previewSeq) { view.innerHTML = html; }  // sanitised by the server
+      if (!response.ok) { return null; }
+      return response.text().then(function (html) {
+        return { html: html, parsed: response.headers.get("X-Preview-Ok") === "1" };
+      });
+    }).then(function (answer) {
+      if (answer === null || seq !== state.previewSeq) { return; }
+      if (answer.parsed || !state.goodPreview) {
+        view.innerHTML = answer.html;  // sanitised by the server
+        state.goodPreview = answer.parsed;
+      }
+      note.textContent = answer.parsed || !state.goodPreview ? ""
+        : "Showing the last version that parsed; fix the errors to see your latest text.";
     }).catch(function () { /* the last preview stays; the check reports the lost connection */ });
   }
 

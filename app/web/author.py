@@ -150,9 +150,12 @@ class _SaveForm:
 
 
 @bp.post("/preview")
-def preview() -> str:
-    """The learner's view of the posted source, as an HTML fragment for the editor's preview pane."""
-    return render_template("author/_preview.html", **preview_context(request.form.get("source", "")))
+def preview() -> ResponseReturnValue:
+    """The learner's view of the posted source, as an HTML fragment for the editor's preview pane
+    (the header X-Preview-Ok says whether it parsed, so the editor may keep the last good one)."""
+    context = preview_context(request.form.get("source", ""))
+    html = render_template("author/_preview.html", **context)
+    return html, 200, {"X-Preview-Ok": "1" if context["s"] else "0"}
 
 
 @bp.get("/sets/<slug>/history")

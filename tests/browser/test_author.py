@@ -140,6 +140,7 @@ def _open_publish(page: Page, url: str) -> None:
 def _open_conflict(page: Page, url: str) -> None:
     page.goto(url)
     page.locator('input[name="base_revision"]').evaluate("i => { i.value = '1'; }")
+    page.locator("#source").fill(page.locator("#source").input_value().replace("## Review", "## Review\n", 1))
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Not saved")
 
@@ -182,6 +183,8 @@ def test_authoring_pages_fit_and_pass_axe(
     broken, _ = _broken(page.locator("#source").input_value())
     page.locator("#source").fill(broken)
     expect(page.locator("#gutter .mark-error")).to_have_count(1)
+    expect(page.locator("#preview-note")).to_contain_text("the last version that parsed")
+    expect(page.locator("#learner-view .review-item")).not_to_have_count(0)
     shoot("editor-error")
     _open_publish(page, urls["editor"])
     shoot("publish")
