@@ -295,3 +295,12 @@ def test_an_unknown_set_is_404_and_unpublish_hides_a_set(teacher: FlaskClient, p
     assert teacher.post("/author/sets/tiny/unpublish", data={"csrf_token": token}).status_code == 302
     assert learner.get("/sets/tiny").status_code == 404
     assert "Unpublished" in teacher.get("/author/sets/tiny").get_data(as_text=True)
+
+
+def test_a_new_set_with_the_slug_of_an_existing_one_is_refused_not_overwritten(teacher: FlaskClient) -> None:
+    _published(teacher)
+    response = _save(teacher, TINY.replace("Its hidden state.", "Something else."), "publish")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "already exists" in text and "Nothing was overwritten" in text
+    assert "Something else." not in teacher.get("/author/sets/tiny").get_data(as_text=True)
