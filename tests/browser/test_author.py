@@ -119,9 +119,14 @@ def _author_pages(page: Page, live: LiveServer) -> dict[str, str]:
     page.goto(f"{live.url}/author/new")
     source = _from_template(page.locator("#source").input_value())
     page.locator("#source").fill(source)
-    page.get_by_role("button", name="Save draft").click()
-    expect(page.locator(".flash")).to_contain_text("Saved revision 1")
-    page.locator("#source").fill(source.replace(TITLE, TITLE + " again", 1))
+    page.get_by_role("button", name="Publish…").click()
+    page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.locator(".flash")).to_contain_text("Published revision 1")
+    lines = source.replace(TITLE, TITLE + " again", 1).split("\n")
+    review = lines.index("## Review")
+    first = next(i for i, line in enumerate(lines) if i > review and line.startswith("1. "))
+    lines[first] = lines[first].replace("1. ", "1. In one phrase: ", 1)  # the first question changes
+    page.locator("#source").fill("\n".join(lines))
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".flash")).to_contain_text("Saved revision 2")
     return {
