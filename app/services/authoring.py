@@ -622,7 +622,7 @@ def _learners_by_set() -> dict[int, int]:
         .join(Card, Card.id == ReviewLog.card_id)
         .group_by(Card.set_id)
     )
-    return dict(rows.tuples().all())
+    return {int(set_id): int(count) for set_id, count in rows.all()}
 
 
 def _summary(held: SetSource, stored: ContentSet | None, learners: dict[int, int]) -> SetSummary:

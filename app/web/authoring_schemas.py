@@ -9,6 +9,7 @@ from app.web.api_schemas import ErrorSchema
 from app.web.bounds import MAX_ID
 
 MAX_FILENAME = 300
+TOO_BIG = "The source is larger than 1 MB: split the set in two."
 
 
 class AuthoringProblemSchema(Schema):
@@ -19,7 +20,7 @@ class AuthoringProblemSchema(Schema):
 class AuthoringCheckRequestSchema(Schema):
     source = fields.String(
         required=True,
-        validate=validate.Length(max=MAX_SOURCE_BYTES),
+        validate=validate.Length(max=MAX_SOURCE_BYTES, error=TOO_BIG),
         metadata={"description": "the set's Markdown (at most 1 MB as UTF-8)"},
     )
     filename = fields.String(
@@ -74,7 +75,7 @@ class AuthoringSourceSchema(Schema):
 
 
 class AuthoringSaveRequestSchema(Schema):
-    source = fields.String(required=True, validate=validate.Length(max=MAX_SOURCE_BYTES))
+    source = fields.String(required=True, validate=validate.Length(max=MAX_SOURCE_BYTES, error=TOO_BIG))
     message = fields.String(load_default="", validate=validate.Length(max=MAX_MESSAGE))
     base_revision = fields.Integer(
         required=True,

@@ -73,3 +73,31 @@ def test_0007_adds_accepted_responses_and_downgrades_cleanly(empty_database_url:
         db.engine.dispose()
     assert [u["column_names"] for u in uniques] == [["card_id", "normalised"]]
     assert "accepted_responses" not in after
+
+
+def test_0008_adds_set_sources_revisions_and_the_log_and_downgrades_cleanly(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    app = create_app(app_config(empty_database_url, tmp_path))
+    with app.app_context():
+        upgrade(revision="0007")
+        assert "set_sources" not in inspect(db.engine).get_table_names()
+        upgrade()
+        check()
+        uniques = inspect(db.engine).get_unique_constraints("set_revisions")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO set_sources (id, slug, origin, current_revision) VALUES (1, 'a', 'web', 1)")
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO set_revisions (source_id, number, text, message, created_at, published,"
+                    " origin, errors) VALUES (1, 1, 'x', '', :at, true, 'web', 0)"
+                ),
+                {"at": NOW},
+            )
+        downgrade(revision="0007")
+        after = set(inspect(db.engine).get_table_names())
+        db.engine.dispose()
+    assert [u["column_names"] for u in uniques] == [["source_id", "number"]]
+    assert not {"set_sources", "set_revisions", "authoring_events"} & after
