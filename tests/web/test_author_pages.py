@@ -7,7 +7,7 @@ import html
 import io
 import re
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -246,8 +246,10 @@ def test_upload_several_files_and_a_zip_through_the_page_then_export_the_course(
     response = teacher.post("/author/upload", data={"csrf_token": token, "files": files})
     text = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "tiny.md" in text and "broken.md" in text and "not saved" not in text.split("broken.md")[0]
-    assert "has no answer" in text or "saved as revision" in text
+    assert "1 of 2 files saved" in text
+    saved, refused = text.split("<strong>broken.md</strong>")
+    assert "<strong>tiny.md</strong>" in saved and "saved as revision 1" in saved
+    assert "not saved" in refused and f"Line {BROKEN_LINE}: review question has no answer" in refused
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("course/second.md", second)
@@ -316,3 +318,21 @@ def test_only_instructors_see_the_author_link_and_the_edit_button(
     log_in(learner, "ada", PASSWORD)
     assert 'href="/author' not in learner.get("/").get_data(as_text=True)
     assert 'href="/author' not in learner.get("/sets/tiny").get_data(as_text=True)
+
+
+def test_the_list_says_when_a_file_moved_on_after_a_web_edit(
+    people: Flask, teacher: FlaskClient, content_dir: Path
+) -> None:
+    file = content_dir / "tiny.md"
+    file.write_text(TINY, encoding="utf-8")
+    with people.app_context():
+        sync_content(content_dir, T0)
+    _published(teacher, TINY.replace("Its hidden state.", "A web edit."), base=1)
+    assert "The file moved on" not in teacher.get("/author").get_data(as_text=True)
+    file.write_text(TINY.replace("Its hidden state.", "A file edit."), encoding="utf-8")
+    with people.app_context():
+        sync_content(content_dir, datetime.now(UTC) + timedelta(minutes=1))  # after the web edit
+    text = teacher.get("/author").get_data(as_text=True)
+    assert "The file moved on" in text and 'href="/author/sets/tiny/history"' in text
+    history = teacher.get("/author/sets/tiny/history").get_data(as_text=True)
+    assert "A web edit." in history and "A file edit." in history  # both kept
