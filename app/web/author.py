@@ -14,6 +14,10 @@ from app.web.clock import now
 from app.web.instructor import current_instructor
 
 bp = Blueprint("author", __name__, url_prefix="/author")
+NEW_SET_INTRO = (
+    "This template is a complete set: give it your own title, slug and question IDs, write your "
+    "questions, then save a draft or publish it."
+)
 
 
 @bp.before_request
@@ -30,7 +34,7 @@ def index() -> str:
 
 @bp.get("/new")
 def new() -> str:
-    return _editor(None, authoring.template_source(), None, "Start the set from this template.")
+    return _editor(None, authoring.template_source(), None, "", intro=NEW_SET_INTRO)
 
 
 @bp.get("/sets/<slug>")
@@ -54,6 +58,7 @@ def _editor(
     view: authoring.SetSourceView | None = None,
     errors: list[dict[str, Any]] | None = None,
     notice: str = "",
+    intro: str = "",
 ) -> str:
     check = authoring.check_source(source)
     return render_template(
@@ -66,6 +71,7 @@ def _editor(
         errors=errors if errors is not None else check.get("errors", []),
         warnings=check.get("warnings", []),
         notice=notice,
+        intro=intro,
         **preview_context(source),
     )
 

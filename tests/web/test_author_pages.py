@@ -15,8 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from app.services import accounts
+from app.services import accounts, authoring
 from app.services.content_sync import sync_content
+from app.web.author_view import line_diff, word_diff
 from tests.web.helpers import csrf_token, log_in
 
 PASSWORD = "correct horse"
@@ -336,3 +337,16 @@ def test_the_list_says_when_a_file_moved_on_after_a_web_edit(
     assert "The file moved on" in text and 'href="/author/sets/tiny/history"' in text
     history = teacher.get("/author/sets/tiny/history").get_data(as_text=True)
     assert "A web edit." in history and "A file edit." in history  # both kept
+
+
+def test_line_diffs_keep_three_unchanged_lines_around_each_change() -> None:
+    old = "\n".join(f"line {i}" for i in range(1, 21))
+    rows = line_diff(authoring.diff(old, old.replace("line 10", "line ten")))
+    assert [r["kind"] for r in rows] == ["gap", *["same"] * 3, "removed", "added", *["same"] * 3, "gap"]
+    assert (rows[4]["old"], rows[4]["new"], rows[5]["old"], rows[5]["new"]) == (10, None, None, 10)
+    assert rows[5]["text"] == "line ten"
+    assert word_diff([("equal", "a"), ("delete", "b"), ("insert", "c")]) == [
+        ("same", "a"),
+        ("removed", "b"),
+        ("added", "c"),
+    ]
