@@ -152,7 +152,8 @@ def render_preview(source: str, filename: str = "set.md") -> dict[str, Any]:
 
 
 def preview_changes(slug: str | None, source: str) -> Changes:
-    """What publishing `source` as set `slug` would change for learners."""
+    """What publishing `source` as set `slug` would change for learners (SourceHasErrors when it
+    could not be published)."""
     result = _parse(source, f"{slug or 'set'}.md")
     if not result.ok or result.question_set is None or result.html is None:
         raise SourceHasErrors(_errors(result))
@@ -568,10 +569,12 @@ def _published_sources() -> list[tuple[str, str]]:
     rows = db.session.execute(
         select(SetSource.slug, SetRevision.text)
         .join(SetRevision, SetRevision.source_id == SetSource.id)
+        .join(ContentSet, ContentSet.slug == SetSource.slug)
         .where(
             SetSource.published_revision.is_not(None),
             SetRevision.number == SetSource.published_revision,
             SetSource.unpublished_at.is_(None),
+            ContentSet.retired_at.is_(None),  # a file set whose file is gone is not served either
         )
         .order_by(SetSource.slug)
     )
@@ -636,7 +639,7 @@ def _summary(held: SetSource, stored: ContentSet | None, learners: dict[int, int
     )
     return SetSummary(
         slug=held.slug,
-        title=stored.title if stored is not None else held.slug,
+        title=stored.title if stored is not None else _draft_title(newest.text, held.slug),
         origin=held.origin,
         revision=held.current_revision,
         published=_is_published(held, stored),
@@ -646,6 +649,12 @@ def _summary(held: SetSource, stored: ContentSet | None, learners: dict[int, int
         learners=learners.get(stored.id, 0) if stored is not None else 0,
         file_moved_on=last == "file-overrides-web",
     )
+
+
+def _draft_title(text: str, slug: str) -> str:
+    """The title of a set never published: from its newest revision, else its slug."""
+    parsed = parse_file(f"{slug}.md", text.encode("utf-8", errors="replace")).question_set
+    return parsed.title if parsed is not None else slug
 
 
 def _held(slug: str) -> SetSource:

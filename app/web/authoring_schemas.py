@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.services.authoring import MAX_MESSAGE, MAX_SOURCE_BYTES
+from app.web.api_rnn import StrictBoolean, StrictInteger
 from app.web.api_schemas import ErrorSchema
 from app.web.bounds import MAX_ID
 
@@ -77,13 +78,13 @@ class AuthoringSourceSchema(Schema):
 class AuthoringSaveRequestSchema(Schema):
     source = fields.String(required=True, validate=validate.Length(max=MAX_SOURCE_BYTES, error=TOO_BIG))
     message = fields.String(load_default="", validate=validate.Length(max=MAX_MESSAGE))
-    base_revision = fields.Integer(
+    base_revision = StrictInteger(
         required=True,
         allow_none=True,
         validate=validate.Range(min=0, max=MAX_ID),
         metadata={"description": "the revision the edit started from; null for a new set"},
     )
-    publish = fields.Boolean(
+    publish = StrictBoolean(
         load_default=True, metadata={"description": "false saves a draft learners never see"}
     )
 
@@ -129,7 +130,7 @@ class AuthoringRevisionSchema(Schema):
 
 
 class AuthoringRestoreSchema(Schema):
-    revision = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    revision = StrictInteger(required=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class AuthoringConflictSchema(ErrorSchema):

@@ -242,9 +242,15 @@ def test_export_then_sync_into_an_empty_database_gives_the_same_sets_and_card_id
         authoring.save(
             author, "draft-only", NATIVE_SET.replace("Unrolling", "Draft"), "", None, False, later(1)
         )
+        (content_dir / "gone.md").write_text(PAGE_SET.replace("Gates", "Gone"), encoding="utf-8")
+        sync_content(content_dir, later(1))
+        (content_dir / "gone.md").unlink()
+        sync_content(content_dir, later(1))  # its file is gone: retired, not exported
         exported = tmp_path / "course"
         result = app.test_cli_runner().invoke(args=["content", "export", str(exported)])
         keys = _keys()
+        titles = {s.slug: (s.title, s.published) for s in authoring.list_sets()}
+    assert titles["draft-only"] == ("Draft", False) and titles["gone"] == ("Gone", False)
     assert result.exit_code == 0 and "2 set(s) written" in result.output
     assert sorted(p.name for p in exported.iterdir()) == ["gates.md", "unrolling.md"]
     fresh = create_app(app_config(f"sqlite:///{tmp_path / 'fresh.sqlite3'}", exported))
