@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from app.services import authoring
-from app.web.author_view import line_diff, preview_context, slug_of, word_diff
+from app.web.author_view import check, line_diff, preview_context, slug_of, word_diff
 from app.web.clock import now
 from app.web.instructor import current_instructor
 
@@ -60,7 +60,7 @@ def _editor(
     notice: str = "",
     intro: str = "",
 ) -> str:
-    check = authoring.check_source(source)
+    checked = check(source)
     return render_template(
         "author/edit.html",
         slug=slug,
@@ -68,8 +68,8 @@ def _editor(
         base=base,
         message=message,
         view=view,
-        errors=errors if errors is not None else check.get("errors", []),
-        warnings=check.get("warnings", []),
+        errors=errors if errors is not None else checked.get("errors", []),
+        warnings=checked.get("warnings", []),
         notice=notice,
         intro=intro,
         **preview_context(source),
@@ -111,15 +111,15 @@ def _saved_message(done: authoring.SaveResult) -> str:
 
 
 def _review(form: _SaveForm) -> ResponseReturnValue:
-    check = authoring.check_source(form.source)
-    errors = check.get("errors", [])
+    checked = check(form.source)
+    errors = checked.get("errors", [])
     if errors:
         notice = "This source has errors, so it cannot be published. Fix them, or save it as a draft."
         return _editor(
             form.slug_or_none, form.source, form.base, form.message, errors=errors, notice=notice
         ), 422
     changes = authoring.preview_changes(form.slug_or_none, form.source)
-    title = check.get("title") or form.slug
+    title = checked.get("title") or form.slug
     return render_template("author/publish.html", form=form, changes=changes, title=title, ops=word_diff)
 
 

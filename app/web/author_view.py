@@ -76,6 +76,14 @@ def preview_context(source: str) -> dict[str, Any]:
     return {"s": rendered, "preview_errors": []}
 
 
+def check(source: str) -> dict[str, Any]:
+    """The checker's entry for the source; a source it refuses outright (over 1 MB) is one error."""
+    try:
+        return authoring.check_source(source)
+    except authoring.AuthoringError as exc:
+        return {"slug": None, "title": None, "errors": [{"line": None, "message": str(exc)}], "warnings": []}
+
+
 def slug_of(source: str) -> str:
     """The slug the source's front matter names ("" when it names none)."""
-    return str(authoring.check_source(source).get("slug") or "")
+    return str(check(source).get("slug") or "")
