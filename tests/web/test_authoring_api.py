@@ -240,7 +240,7 @@ def eventually(check: Any, seconds: float = 10.0) -> Any:
         time.sleep(0.1)
 
 
-def test_a_publish_on_one_server_is_served_by_the_other(two_servers: list[str]) -> None:
+def test_a_publish_on_one_server_is_served_by_the_other(two_servers: list[str], content_dir: Path) -> None:
     one, two = two_servers
     teach = http_token(one, "teach")
     status, _ = call(one, "PUT", "/authoring/sets/gates", teach, {"source": PAGE_SET, "base_revision": None})
@@ -257,7 +257,20 @@ def test_a_publish_on_one_server_is_served_by_the_other(two_servers: list[str]) 
         return status == 200 and "any parameters" in str(shown["review"])
 
     assert eventually(served_edit)
-    time.sleep(1.5)  # past the reload interval: the unchanged file does not undo the web edit
-    assert served_edit()
+    file = content_dir / "unrolling.md"
+    file.write_bytes(file.read_bytes())  # a new modification time, the same bytes: both servers sync
+    time.sleep(1.5)  # past the reload interval
+    assert call(one, "GET", "/sets")[0] == call(two, "GET", "/sets")[0] == 200  # requests trigger the reload
+    time.sleep(1.0)
+    assert served_edit()  # the file did not change, so the web edit stays
+    file.write_text(NATIVE_SET.replace("Does unrolling add parameters?", "Does unrolling add weights?"))
+
+    def served_file() -> bool:
+        status, shown = call(two, "GET", "/sets/unrolling")
+        return status == 200 and "add weights" in str(shown["review"])
+
+    assert eventually(served_file)  # the file moved on: its version is served, the web's kept in history
+    status, history = call(one, "GET", "/authoring/sets/unrolling/revisions", teach)
+    assert [(r["revision"], r["author"]) for r in history] == [(3, "files"), (2, "teach"), (1, "files")]
     assert call(one, "DELETE", "/authoring/sets/gates", teach)[0] == 204
     assert eventually(lambda: call(two, "GET", "/sets/gates")[0] == 404)
