@@ -61,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
         api_rnn,
         api_study,
         auth,
+        author,
         demo,
         errors,
         health,
@@ -71,7 +72,17 @@ def _register_blueprints(app: Flask) -> None:
         study,
     )
 
-    for blueprint in (pages.bp, health.bp, auth.bp, study.bp, stats.bp, quiz.bp, demo.bp, instructor.bp):
+    for blueprint in (
+        pages.bp,
+        health.bp,
+        auth.bp,
+        study.bp,
+        stats.bp,
+        quiz.bp,
+        demo.bp,
+        instructor.bp,
+        author.bp,
+    ):
         app.register_blueprint(blueprint)
     for api_blueprint in (
         api_routes.bp,
