@@ -99,7 +99,7 @@ def detect(data: bytes, filename: str, answers: bytes | None = None) -> str:
         return "apkg"
     text = _text_head(data)
     stripped = text.lstrip()
-    if stripped.startswith("<?xml") or stripped.startswith("<quiz"):
+    if stripped.startswith(("<?xml", "<quiz")):
         return "moodle-xml"
     if answers is not None:
         return "qa-lists"
@@ -109,7 +109,7 @@ def detect(data: bytes, filename: str, answers: bytes | None = None) -> str:
         return "aiken"
     if _looks_like_gift(text):
         return "gift"
-    if name.endswith(".txt") or name.endswith(".md"):
+    if name.endswith((".txt", ".md")):
         return "qa-lists"
     first = text.splitlines()[0] if text.splitlines() else ""
     if "\t" in first or first.count(",") >= 1:
