@@ -15,9 +15,19 @@ from pathlib import PurePath
 from app.content.importers.native import ImportedOption, ImportedQuestion, ImportResult, ReportLine, build_set
 
 # Escaped characters are swapped for private-use characters while parsing, and restored at the end.
-_ESCAPES = {"\\": "\ue000", "~": "\ue001", "=": "\ue002", "#": "\ue003", "{": "\ue004", "}": "\ue005", ":": "\ue006"}
+_ESCAPES = {
+    "\\": "\ue000",
+    "~": "\ue001",
+    "=": "\ue002",
+    "#": "\ue003",
+    "{": "\ue004",
+    "}": "\ue005",
+    ":": "\ue006",
+}
 _RESTORE = {v: k for k, v in _ESCAPES.items()}
 _CLOZE_MARK = "// unroll-cloze:"
+_ANSWER_MARK = "// unroll-answer:"
+_ACCEPT_MARK = "// unroll-accept:"
 _FORMAT = re.compile(r"^\s*\[(html|markdown|plain|moodle)\]", re.IGNORECASE)
 _TITLE = re.compile(r"^\s*::(.*?)::", re.DOTALL)
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
@@ -37,6 +47,8 @@ class _Chunk:
     line: int
     text: str
     cloze: str = ""
+    answer: str = ""
+    accept: str = ""
     comments: list[str] = field(default_factory=list)
 
 
@@ -69,18 +81,26 @@ def _chunks(text: str, report: list[ReportLine]) -> tuple[list[_Chunk], list[str
     categories: list[str] = []
     current: list[str] = []
     start = 0
-    cloze = ""
-    for number, raw in enumerate(text.splitlines() + [""], 1):
+    cloze = answer = accept = ""
+    for number, raw in enumerate([*text.splitlines(), ""], 1):
         stripped = raw.strip()
         if stripped.startswith(_CLOZE_MARK):
             cloze = stripped[len(_CLOZE_MARK) :].strip()
+            continue
+        if stripped.startswith(_ANSWER_MARK):
+            answer = stripped[len(_ANSWER_MARK) :].strip()
+            continue
+        if stripped.startswith(_ACCEPT_MARK):
+            accept = stripped[len(_ACCEPT_MARK) :].strip()
             continue
         if stripped.startswith("//"):
             continue
         if stripped.startswith("$CATEGORY:"):
             category = stripped[len("$CATEGORY:") :].strip()
             categories.append(category)
-            report.append(ReportLine(number, "changed", f"category {category!r}: questions are kept in one set"))
+            report.append(
+                ReportLine(number, "changed", f"category {category!r}: questions are kept in one set")
+            )
             continue
         if stripped:
             if not current:
@@ -88,8 +108,8 @@ def _chunks(text: str, report: list[ReportLine]) -> tuple[list[_Chunk], list[str
             current.append(raw)
             continue
         if current:
-            chunks.append(_Chunk(start, "\n".join(current), cloze))
-            current, cloze = [], ""
+            chunks.append(_Chunk(start, "\n".join(current), cloze, answer, accept))
+            current, cloze, answer, accept = [], "", "", ""
     return chunks, categories
 
 
@@ -164,6 +184,18 @@ class _Question:
             return None
         return self._answer(before, after, body.strip(), title)
 
+    def _model_answer(self) -> str:
+        if not self.chunk.answer:
+            return ""
+        try:
+            value = json.loads(self.chunk.answer)
+        except ValueError:
+            value = None
+        if not isinstance(value, str) or not value.strip():
+            self.note("dropped", "an unreadable unroll-answer comment")
+            return ""
+        return value
+
     def _cloze_comment(self, title: str) -> ImportedQuestion | None:
         try:
             value = json.loads(self.chunk.cloze)
@@ -187,6 +219,12 @@ class _Question:
         missing_word = bool(after)
         stem = f"{before} {BLANK} {after}".strip() if missing_word else before
         if not body.strip():
+            model = self._model_answer()
+            if model:
+                self.note("kept", "essay with its model answer from the unroll-answer comment")
+                return ImportedQuestion(
+                    "open", stem, self.line, answer=model, explanation=general, title=title
+                )
             if general:
                 self.note("dropped", "essay general feedback (it is not a model answer)")
             self.note("changed", "an essay has no answer in GIFT; none was invented")
@@ -204,17 +242,27 @@ class _Question:
         value, *feedback = head.split("#")
         truth = value.strip().lower()
         if truth not in _TRUE | _FALSE:
-            self.note("dropped", f"answer block {_restore(head)!r} is not T, F, a choice, a short answer or a number")
+            self.note(
+                "dropped",
+                f"answer block {_restore(head)!r} is not T, F, a choice, a short answer or a number",
+            )
             return None
         texts = [_restore(f) for f in feedback if _restore(f)]
         explanation = "\n\n".join(dict.fromkeys([*texts[::-1], general] if general else texts[::-1]))
         if len(dict.fromkeys(texts)) > 1:
             self.note("changed", "right- and wrong-answer feedback joined into the explanation")
         return ImportedQuestion(
-            "true-false", stem, self.line, answer="True" if truth in _TRUE else "False", explanation=explanation, title=title
+            "true-false",
+            stem,
+            self.line,
+            answer="True" if truth in _TRUE else "False",
+            explanation=explanation,
+            title=title,
         )
 
-    def _choice_or_short(self, before: str, after: str, head: str, general: str, title: str) -> ImportedQuestion | None:
+    def _choice_or_short(
+        self, before: str, after: str, head: str, general: str, title: str
+    ) -> ImportedQuestion | None:
         answers = _split_answers(head)
         if not answers:
             self.note("dropped", "an empty answer block")
@@ -236,11 +284,15 @@ class _Question:
                 partial = True
             options.append(ImportedOption(_restore(text), correct, _restore(feedback)))
         if partial:
-            self.note("changed", "partial-credit weights: every option with a positive weight is a right option")
+            self.note(
+                "changed", "partial-credit weights: every option with a positive weight is a right option"
+            )
         stem = f"{before} {BLANK} {after}".strip() if after else before
         return ImportedQuestion("choice", stem, self.line, tuple(options), explanation=general, title=title)
 
-    def _short(self, before: str, after: str, answers: list[tuple[str, str]], general: str, title: str) -> ImportedQuestion | None:
+    def _short(
+        self, before: str, after: str, answers: list[tuple[str, str]], general: str, title: str
+    ) -> ImportedQuestion | None:
         right: list[str] = []
         feedback: list[str] = []
         for _mark, raw in answers:
@@ -248,7 +300,9 @@ class _Question:
             text, why = _feedback(rest)
             text = _restore(text)
             if weight is not None and weight < 100:
-                self.note("dropped", f"answer {text!r} with {weight:g}% credit (only full-credit answers are kept)")
+                self.note(
+                    "dropped", f"answer {text!r} with {weight:g}% credit (only full-credit answers are kept)"
+                )
                 continue
             if text:
                 right.append(text)
@@ -264,24 +318,38 @@ class _Question:
             return ImportedQuestion("cloze", text, self.line, explanation=explanation, title=title)
         stem = f"{before} {BLANK} {after}".strip() if after else before
         return ImportedQuestion(
-            "short", stem, self.line, answer=right[0], accept=tuple(right[1:]), explanation=explanation, title=title
+            "short",
+            stem,
+            self.line,
+            answer=right[0],
+            accept=tuple(right[1:]),
+            explanation=explanation,
+            title=title,
         )
 
     def _numerical(self, stem: str, head: str, general: str, title: str) -> ImportedQuestion | None:
         answers = _split_answers(head) if head.lstrip().startswith("=") else [("=", head)]
         kept: tuple[str, str] | None = None
+        accept: list[str] = []
         feedback = ""
         for _mark, raw in answers:
             weight, rest = _weight(raw)
             value, why = _feedback(rest)
             value = _restore(value).replace(" ", "")
-            if weight is not None and weight < 100 or kept is not None:
-                self.note("dropped", f"numerical answer {value!r} (only the first full-credit answer is kept)")
+            if weight is not None and weight < 100:
+                self.note("dropped", f"numerical answer {value!r} with {weight:g}% credit")
                 continue
             parsed = _number(value)
             if parsed is None:
-                self.note("dropped", f"numerical answer {value!r} is not a number, a number:tolerance or a range")
+                self.note(
+                    "dropped", f"numerical answer {value!r} is not a number, a number:tolerance or a range"
+                )
                 return None
+            if kept is not None:
+                accept.append(parsed[0])
+                if parsed[1] != kept[1]:
+                    self.note("changed", f"numerical answer {value!r} takes the first answer's tolerance")
+                continue
             kept, feedback = parsed, _restore(why)
             if _RANGE.match(value):
                 self.note("changed", f"range {value} became its midpoint with a tolerance of half its width")
@@ -289,12 +357,35 @@ class _Question:
             self.note("dropped", "a numerical question with no full-credit answer")
             return None
         answer, tolerance = kept
+        accept.extend(self._extra_accept())
         explanation = "\n\n".join(x for x in (feedback, general) if x)
         return ImportedQuestion(
-            "short", stem, self.line, answer=answer, tolerance=tolerance, explanation=explanation, title=title
+            "short",
+            stem,
+            self.line,
+            answer=answer,
+            accept=tuple(accept),
+            tolerance=tolerance,
+            explanation=explanation,
+            title=title,
         )
 
-    def _matching(self, before: str, after: str, head: str, general: str, title: str) -> ImportedQuestion | None:
+    def _extra_accept(self) -> list[str]:
+        """Accepted answers a numerical question cannot hold, from an unroll-accept comment."""
+        if not self.chunk.accept:
+            return []
+        try:
+            value = json.loads(self.chunk.accept)
+        except ValueError:
+            value = None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.note("dropped", "an unreadable unroll-accept comment")
+            return []
+        return [v for v in value if v.strip()]
+
+    def _matching(
+        self, before: str, after: str, head: str, general: str, title: str
+    ) -> ImportedQuestion | None:
         pairs: list[str] = []
         number = 0
         for _mark, raw in _split_answers(head):
@@ -316,7 +407,9 @@ class _Question:
             return None
         self.note("changed", "matching question became a cloze: one blank per pair")
         stem = " ".join(x for x in (before, after) if x)
-        return ImportedQuestion("cloze", stem + "\n\n" + "\n".join(pairs), self.line, explanation=general, title=title)
+        return ImportedQuestion(
+            "cloze", stem + "\n\n" + "\n".join(pairs), self.line, explanation=general, title=title
+        )
 
 
 def _bad_cloze(answer: str) -> bool:
@@ -349,7 +442,11 @@ def parse(text: str, title: str, slug: str | None = None) -> ImportResult:
         if isinstance(parsed, str):
             if parsed:
                 descriptions.append(parsed)
-                report.append(ReportLine(chunk.line, "changed", "a description (no answer block) became explanation text"))
+                report.append(
+                    ReportLine(
+                        chunk.line, "changed", "a description (no answer block) became explanation text"
+                    )
+                )
         elif parsed is not None:
             questions.append(parsed)
             report.append(ReportLine(chunk.line, "kept", f"{parsed.type} question"))
