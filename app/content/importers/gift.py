@@ -12,7 +12,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from app.content.importers.native import ImportedOption, ImportedQuestion, ImportResult, ReportLine, build_set
+from app.content.importers.native import (
+    ImportedOption,
+    ImportedQuestion,
+    ImportResult,
+    ReportLine,
+    build_set,
+    unwritable,
+)
 
 # Escaped characters are swapped for private-use characters while parsing, and restored at the end.
 _ESCAPES = {
@@ -449,7 +456,8 @@ def parse(text: str, title: str, slug: str | None = None) -> ImportResult:
                 )
         elif parsed is not None:
             questions.append(parsed)
-            report.append(ReportLine(chunk.line, "kept", f"{parsed.type} question"))
+            if not unwritable(parsed):
+                report.append(ReportLine(chunk.line, "kept", f"{parsed.type} question"))
     if categories:
         title = categories[0].rstrip("/").rsplit("/", 1)[-1].strip() or title
     return build_set(title, questions, report, explain="\n\n".join(descriptions), slug=slug)
