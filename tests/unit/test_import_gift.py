@@ -156,11 +156,14 @@ def test_what_cannot_be_read_is_reported_dropped() -> None:
     assert (items["numbers"].answer, items["numbers"].accept) == ("3", ())
     assert ("dropped", "numerical answer '4' with 50% credit") in messages(result, 9)
     dropped = {e.line: e.message for e in result.report if e.action == "dropped"}
-    assert "is not T, F, a choice" in dropped[14]
-    assert "unbalanced" in dropped[16]
-    assert dropped[18] == "a choice question with an empty option"
-    assert ("kept", "choice question") not in messages(result, 18)
-    assert set(items) == {"weights", "numbers"}
+    assert ("dropped", "numerical feedback for any other answer") in messages(result, 9)
+    assert (items["bare"].type.value, items["bare"].answer) == ("short", "maybe")
+    assert ("changed", "HTML kept as raw HTML (sanitised when shown)") not in messages(result, 15)
+    assert "unbalanced" in dropped[17]
+    assert dropped[19] == "a choice question with an empty option"
+    assert ("kept", "choice question") not in messages(result, 19)
+    assert dropped[21] == "numerical answer 'three' is not a number, a number:tolerance or a range"
+    assert set(items) == {"weights", "numbers", "bare"}
 
 
 def test_importing_the_same_file_again_gives_the_same_ids() -> None:

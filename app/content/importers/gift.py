@@ -239,10 +239,12 @@ class _Question:
         head = body.strip()
         if head.startswith("#"):
             return self._numerical(stem, head[1:], general, title)
-        if "->" in head and head.lstrip().startswith("="):
+        if "~" not in head and "=" in head and "->" in head:
             return self._matching(before, after, head, general, title)
-        if "~" not in head and "=" not in head:
+        if head.split("#", 1)[0].strip().lower() in _TRUE | _FALSE:
             return self._true_false(stem, head, general, title)
+        if "~" not in head and "=" not in head:
+            head = "=" + head  # like Moodle: a bare answer is a short answer
         return self._choice_or_short(before, after, head, general, title)
 
     def _true_false(self, stem: str, head: str, general: str, title: str) -> ImportedQuestion | None:
@@ -339,10 +341,13 @@ class _Question:
         kept: tuple[str, str] | None = None
         accept: list[str] = []
         feedback = ""
-        for _mark, raw in answers:
+        for mark, raw in answers:
             weight, rest = _weight(raw)
             value, why = _feedback(rest)
             value = _restore(value).replace(" ", "")
+            if mark == "~" or value == "*":
+                self.note("dropped", "numerical feedback for any other answer")
+                continue
             if weight is not None and weight < 100:
                 self.note("dropped", f"numerical answer {value!r} with {weight:g}% credit")
                 continue
