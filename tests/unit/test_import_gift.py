@@ -245,3 +245,58 @@ def test_every_set_round_trips_through_gift(path: Path) -> None:
     assert list(after) == list(before)
     for key, item in before.items():
         _same(item, after[key])
+
+
+def test_the_shapes_moodle_itself_exports() -> None:
+    result, items, _ = imported("moodle-export-style.gift")
+    assert (items["hidden-size"].type.value, items["hidden-size"].answer, items["hidden-size"].tolerance) == (
+        "short", "8", "",
+    )  # fmt: skip
+    assert [(o.text, o.correct) for o in items["two-gates"].options] == [("GRU", True), ("LSTM", False)]
+    assert (items["tf"].answer, items["tf"].explanation) == ("True", "Yes: the cell state is its memory.")
+    assert (items["sa"].answer, items["sa"].accept) == (
+        "backpropagation through time",
+        ("back-propagation through time",),
+    )
+    assert ("changed", "[moodle] text read as Markdown") in messages(result, 2)
+
+
+def test_gift_export_shapes() -> None:
+    source = """+++
+title = "Shapes"
+dialect = "native"
++++
+## Review
+1. Pick the gated cells.
+   - [x] LSTM — three gates
+   - [x] GRU
+   - [ ] Elman
+   ID: many
+2. Width {{c1::8|eight}} units here.
+   ID: one-blank
+3. What is 1/4 as a decimal?
+   Answer: 0.25
+   Accept: .25; 1/4
+   Tolerance: 10%
+   ID: num
+4. Why share weights?
+   Answer: So any length works.
+   Explanation: See unrolling.
+   ID: open
+"""
+    qset = parse_text("shapes.md", source).question_set
+    text = export(qset)
+    assert (
+        "::many::[markdown]Pick the gated cells.{\n\t~%50%LSTM#three gates\n\t~%50%GRU\n\t~%-100%Elman\n}"
+        in text
+    )
+    assert '// unroll-cloze: {"text": "Width {{c1::8|eight}} units here."}\n' in text
+    assert "::one-blank::[markdown]Width {=8 =eight} units here." in text
+    assert (
+        '// unroll-accept: ["1/4"]\n::num::[markdown]What is 1/4 as a decimal?{#=0.25:0.025 =.25:0.025}'
+        in text
+    )
+    assert (
+        '// unroll-answer: "So any length works."\n::open::[markdown]Why share weights?{####See unrolling.}'
+        in text
+    )
