@@ -80,10 +80,8 @@ def _choice(item: ReviewItem) -> ET.Element:
     ET.SubElement(element, "shuffleanswers").text = "1" if item.shuffle else "0"
     ET.SubElement(element, "answernumbering").text = "none"
     for option in item.options:
-        if option.correct:
-            fraction = _fraction(100 / right)
-        else:
-            fraction = "0" if single else _fraction(-100 / right)
+        wrong = "0" if single else _fraction(-100 / right)
+        fraction = _fraction(100 / right) if option.correct else wrong
         _answer(element, fraction, option.text, option.explanation)
     return element
 

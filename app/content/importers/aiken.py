@@ -58,7 +58,7 @@ def _blocks(text: str) -> list[_Block]:
     current: _Block | None = None
     for number, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
-            if current is not None and current.options:
+            if current is not None:
                 blocks.append(current)
                 current = None
             continue

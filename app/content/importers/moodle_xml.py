@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import PurePath
+from typing import ClassVar
 
 from app.content.importers import ImportFailed
 from app.content.importers.native import ImportedOption, ImportedQuestion, ImportResult, ReportLine, build_set
@@ -153,27 +154,25 @@ def _multichoice(element: ET.Element, base: ImportedQuestion, context: _Context)
 
 
 def _truefalse(element: ET.Element, base: ImportedQuestion, context: _Context) -> ImportedQuestion | None:
-    right, feedback = None, []
+    right, right_feedback, other_feedback = None, "", []
     for fraction, answer in _answers(element):
         value = _text(answer).strip().lower()
-        if fraction >= 100 and value in ("true", "false"):
-            right = value.capitalize()
         note = _rich(answer.find("feedback"), base.line, context)
-        if note:
-            feedback.append(note)
+        if fraction >= 100 and value in ("true", "false"):
+            right, right_feedback = value.capitalize(), note
+        elif note:
+            other_feedback.append(note)
     if right is None:
         context.report.append(
             ReportLine(base.line, "dropped", f"true/false {base.title!r} names no right answer")
         )
         return None
-    explanation = (
-        "\n\n".join([base.explanation, *feedback]).strip() if not base.explanation else base.explanation
-    )
-    if base.explanation and feedback:
+    explanation = base.explanation or right_feedback
+    if base.explanation and right_feedback:
+        other_feedback.append(right_feedback)
+    for note in other_feedback:
         context.report.append(
-            ReportLine(
-                base.line, "changed", f"{base.title!r}: answer feedback dropped, general feedback kept"
-            )
+            ReportLine(base.line, "dropped", f"{base.title!r}: answer feedback {note[:60]!r}")
         )
     context.report.append(ReportLine(base.line, "kept", f"true/false: {base.title}"))
     return _replace(base, type="true-false", answer=right, explanation=explanation)
@@ -258,15 +257,17 @@ def _multianswer(element: ET.Element, base: ImportedQuestion, context: _Context)
     """Cloze: each embedded {n:TYPE:answers} becomes a {{cK::...}} deletion when it maps."""
     blanks = 0
     problems: list[str] = []
+    notes: list[str] = []
 
     def blank(match: re.Match[str]) -> str:
         nonlocal blanks
         kind, body = match.group(2), match.group(3)
-        right = _cloze_right(kind, body, problems)
+        right = _cloze_right(kind, body, problems, notes)
         if not right:
             return match.group(0)
         blanks += 1
-        return "{{c%d::%s}}" % (blanks, "|".join(a.replace("|", "\\|") for a in right))
+        alternatives = "|".join(a.replace("|", "\\|") for a in right)
+        return f"{{{{c{blanks}::{alternatives}}}}}"
 
     text = _CLOZE.sub(blank, base.text)
     if problems:
@@ -276,11 +277,13 @@ def _multianswer(element: ET.Element, base: ImportedQuestion, context: _Context)
     if not blanks:
         context.report.append(ReportLine(base.line, "dropped", f"cloze {base.title!r} has no blank"))
         return None
+    for note in notes:
+        context.report.append(ReportLine(base.line, "changed", f"cloze {base.title!r}: {note}"))
     context.report.append(ReportLine(base.line, "kept", f"cloze with {blanks} blank(s): {base.title}"))
     return _replace(base, type="cloze", text=text)
 
 
-def _cloze_right(kind: str, body: str, problems: list[str]) -> list[str]:
+def _cloze_right(kind: str, body: str, problems: list[str], notes: list[str]) -> list[str]:
     """The fully right answers of one embedded subquestion; a problem is noted when it does not map."""
     kind = kind.upper()
     right, numeric = [], kind in _NUMERIC_KINDS
@@ -293,7 +296,7 @@ def _cloze_right(kind: str, body: str, problems: list[str]) -> list[str]:
         return []
     for part in re.split(r"(?<!\\)~", body):
         part = re.split(r"(?<!\\)#", part, maxsplit=1)[0]
-        full = part.startswith("=") or part.startswith("%100%")
+        full = part.startswith(("=", "%100%"))
         value = _unescape_cloze(part.removeprefix("=").removeprefix("%100%")).strip()
         if numeric and ":" in value:
             value, tolerance = value.split(":", 1)
@@ -301,6 +304,10 @@ def _cloze_right(kind: str, body: str, problems: list[str]) -> list[str]:
                 problems.append(f"the numeric blank {value!r} allows {tolerance}: a cloze blank is exact")
         if full and value and value != "*":
             right.append(html.unescape(value))
+        elif value and not part.startswith(("%0%", "%-")) and part.startswith("%"):
+            notes.append(f"the partial-credit answer {value!r} was dropped")
+    if kind.startswith(_CHOICE_PREFIX) and right:
+        notes.append(f"the drop-down blank {right[0]!r} became a typed blank")
     if not right:
         problems.append(f"a {kind} blank has no fully right answer")
     return right
@@ -358,7 +365,7 @@ def _rich(element: ET.Element | None, line: int | None, context: _Context) -> st
 class _Markdown(HTMLParser):
     """A small HTML -> Markdown converter: paragraphs, breaks, emphasis, code, lists, links."""
 
-    _INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
+    _INLINE: ClassVar[dict[str, str]] = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
