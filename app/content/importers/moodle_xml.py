@@ -19,6 +19,7 @@ from app.content.importers.native import ImportedOption, ImportedQuestion, Impor
 _DANGEROUS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _QUESTION_TAG = re.compile(r"<question\b")
 _CLOZE = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|[^\\}])*)\}")
+_WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 _SHORT_KINDS = {"SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "MWC"}
 _NUMERIC_KINDS = {"NUMERICAL", "NM"}
 _CHOICE_PREFIX = ("MULTICHOICE", "MC")
@@ -296,15 +297,17 @@ def _cloze_right(kind: str, body: str, problems: list[str], notes: list[str]) ->
         return []
     for part in re.split(r"(?<!\\)~", body):
         part = re.split(r"(?<!\\)#", part, maxsplit=1)[0]
-        full = part.startswith(("=", "%100%"))
-        value = _unescape_cloze(part.removeprefix("=").removeprefix("%100%")).strip()
+        weight = _WEIGHT.match(part)
+        credit = 100.0 if part.startswith("=") else float(weight.group(1)) if weight else 0.0
+        full = credit >= 100
+        value = _unescape_cloze(part[weight.end() :] if weight else part.removeprefix("=")).strip()
         if numeric and ":" in value:
             value, tolerance = value.split(":", 1)
             if not _is_zero(tolerance):
                 problems.append(f"the numeric blank {value!r} allows {tolerance}: a cloze blank is exact")
         if full and value and value != "*":
             right.append(html.unescape(value))
-        elif value and not part.startswith(("%0%", "%-")) and part.startswith("%"):
+        elif value and 0 < credit < 100:
             notes.append(f"the partial-credit answer {value!r} was dropped")
     if kind.startswith(_CHOICE_PREFIX) and right:
         notes.append(f"the drop-down blank {right[0]!r} became a typed blank")
