@@ -95,11 +95,14 @@ def _truefalse(item: ReviewItem) -> ET.Element:
 
 
 def _short(item: ReviewItem) -> ET.Element:
+    """A number with a tolerance becomes numerical (its plain-number alternatives too); else shortanswer."""
     tolerance = _absolute_tolerance(item.answer, item.tolerance)
-    if tolerance is not None and not item.accept:
+    if tolerance is not None:
         element = _head(item, "numerical")
-        answer = _answer(element, "100", item.answer.strip(), fmt="moodle_auto_format")
-        ET.SubElement(answer, "tolerance").text = tolerance
+        numbers = [a.strip() for a in (item.answer, *item.accept) if _NUMBER.match(a)]
+        for value in dict.fromkeys(numbers):
+            answer = _answer(element, "100", value, fmt="moodle_auto_format")
+            ET.SubElement(answer, "tolerance").text = tolerance
         return element
     element = _head(item, "shortanswer")
     ET.SubElement(element, "usecase").text = "0"
@@ -122,11 +125,15 @@ def _absolute_tolerance(answer: str, tolerance: str) -> str | None:
 
 
 def _cloze(item: ReviewItem) -> ET.Element:
-    """Each {{cN::a|b}} becomes {1:SHORTANSWER:=a~=b} in a multianswer (cloze) question."""
+    """Each {{cN::a|b::hint}} becomes {1:SHORTANSWER:=a~=b~*#hint} in a multianswer (cloze) question:
+    the hint is the feedback Moodle shows for any other answer."""
 
     def blank(match: re.Match[str]) -> str:
         answers = [a for a in split_alternatives(match.group(2)) if a]
         body = "~".join("=" + _CLOZE_SPECIAL.sub(r"\\\1", a) for a in answers)
+        hint = (match.group(3) or "").strip()
+        if hint:
+            body += "~*#" + _CLOZE_SPECIAL.sub(r"\\\1", hint)
         return "{1:SHORTANSWER:" + body + "}"
 
     return _head(item, "multianswer", CLOZE.sub(blank, item.question))

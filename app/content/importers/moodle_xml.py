@@ -213,27 +213,31 @@ def _shortanswer(element: ET.Element, base: ImportedQuestion, context: _Context)
 
 
 def _numerical(element: ET.Element, base: ImportedQuestion, context: _Context) -> ImportedQuestion | None:
-    best: tuple[str, str] | None = None
+    right: list[str] = []
+    tolerance = ""
     for fraction, answer in _answers(element):
         value = _text(answer).strip()
-        if fraction >= 100 and value and value != "*" and best is None:
-            tolerance = _text(answer.find("tolerance")).strip()
-            best = (value, "" if _is_zero(tolerance) else tolerance)
+        if fraction >= 100 and value and value != "*":
+            if not right:
+                tolerance = _text(answer.find("tolerance")).strip()
+                tolerance = "" if _is_zero(tolerance) else tolerance
+            right.append(value)
         elif value and fraction < 100:
             context.report.append(
                 ReportLine(base.line, "dropped", f"{base.title!r}: answer {value!r} worth {fraction:g}%")
             )
-    if best is None:
+    if not right:
         context.report.append(
             ReportLine(base.line, "dropped", f"numerical {base.title!r} has no fully right answer")
         )
         return None
-    if element.find("units") is not None and element.find("units/unit") is not None:
+    if element.find("units/unit") is not None:
         context.report.append(ReportLine(base.line, "dropped", f"{base.title!r}: units are not kept"))
     context.report.append(
         ReportLine(base.line, "kept", f"numerical (short answer with tolerance): {base.title}")
     )
-    return _replace(base, type="short", answer=best[0], tolerance=best[1])
+    accept = tuple(dict.fromkeys(right[1:]))
+    return _replace(base, type="short", answer=right[0], accept=accept, tolerance=tolerance)
 
 
 def _essay(element: ET.Element, base: ImportedQuestion, context: _Context) -> ImportedQuestion | None:
@@ -263,11 +267,13 @@ def _multianswer(element: ET.Element, base: ImportedQuestion, context: _Context)
     def blank(match: re.Match[str]) -> str:
         nonlocal blanks
         kind, body = match.group(2), match.group(3)
-        right = _cloze_right(kind, body, problems, notes)
+        right, hint = _cloze_right(kind, body, problems, notes)
         if not right:
             return match.group(0)
         blanks += 1
         alternatives = "|".join(a.replace("|", "\\|") for a in right)
+        if hint and not any(mark in hint for mark in ("::", "}}", "{{")):
+            alternatives += f"::{hint}"
         return f"{{{{c{blanks}::{alternatives}}}}}"
 
     text = _CLOZE.sub(blank, base.text)
@@ -284,19 +290,23 @@ def _multianswer(element: ET.Element, base: ImportedQuestion, context: _Context)
     return _replace(base, type="cloze", text=text)
 
 
-def _cloze_right(kind: str, body: str, problems: list[str], notes: list[str]) -> list[str]:
-    """The fully right answers of one embedded subquestion; a problem is noted when it does not map."""
+def _cloze_right(kind: str, body: str, problems: list[str], notes: list[str]) -> tuple[list[str], str]:
+    """The fully right answers of one embedded subquestion and its hint (the feedback of a `*`
+    catch-all answer); a problem is noted when it does not map."""
     kind = kind.upper()
-    right, numeric = [], kind in _NUMERIC_KINDS
+    right, numeric, hint = [], kind in _NUMERIC_KINDS, ""
     if not (kind in _SHORT_KINDS or numeric or kind.startswith(_CHOICE_PREFIX)):
         problems.append(
             f"a {kind} blank has no Unroll equivalent"
             if not kind.startswith(_MULTI_PREFIX)
             else f"a {kind} (several right options) blank cannot be a typed blank"
         )
-        return []
-    for part in re.split(r"(?<!\\)~", body):
-        part = re.split(r"(?<!\\)#", part, maxsplit=1)[0]
+        return [], ""
+    for piece in re.split(r"(?<!\\)~", body):
+        part, feedback = (*re.split(r"(?<!\\)#", piece, maxsplit=1), "")[:2]
+        if part.strip() == "*" and feedback.strip():
+            hint = _unescape_cloze(feedback).strip()
+            continue
         weight = _WEIGHT.match(part)
         credit = 100.0 if part.startswith("=") else float(weight.group(1)) if weight else 0.0
         full = credit >= 100
@@ -313,7 +323,7 @@ def _cloze_right(kind: str, body: str, problems: list[str], notes: list[str]) ->
         notes.append(f"the drop-down blank {right[0]!r} became a typed blank")
     if not right:
         problems.append(f"a {kind} blank has no fully right answer")
-    return right
+    return right, hint
 
 
 def _unescape_cloze(value: str) -> str:
