@@ -195,3 +195,13 @@ def test_every_content_set_survives_export_and_import(path: Path):
     assert [q.tolerance != "" for q in back.question_set.review] == [
         q.tolerance != "" for q in original.review
     ]
+
+
+def test_control_characters_are_left_out_so_the_xml_stays_well_formed():
+    parsed = parse_text(
+        "ctl.md",
+        '+++\ndialect = "native"\n+++\n\n## Review\n\n1. A bell\x07 rings.\n\n   Answer: True\n   ID: bell\n',
+    )
+    assert parsed.question_set is not None
+    quiz = ET.fromstring(export(parsed.question_set))
+    assert quiz.findall("question")[1].findtext("questiontext/text") == "A bell rings."

@@ -217,3 +217,15 @@ def test_quiz_shaped_xml_gives_a_result_or_import_failed(kind: str, question: st
     except ImportFailed:
         return
     assert parse_text("any.md", result.source).errors == ()
+
+
+def test_a_file_in_its_declared_latin1_encoding_is_read():
+    xml = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?>\n<quiz>\n<question type="truefalse">'
+        '<name><text>cafe</text></name><questiontext format="plain_text"><text>Caf\u00e9 is French.</text>'
+        '</questiontext><answer fraction="100"><text>true</text></answer>'
+        '<answer fraction="0"><text>false</text></answer></question>\n</quiz>'
+    ).encode("latin-1")
+    result = moodle_convert(xml, "latin.xml", None)
+    assert "1. Caf\u00e9 is French." in result.source
+    assert "Answer: True" in result.source

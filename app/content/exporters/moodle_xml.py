@@ -9,6 +9,7 @@ from app.content.cloze import CLOZE, split_alternatives
 from app.content.model import QuestionSet, QuestionType, ReviewItem
 
 _NUMBER = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot hold
 _CLOZE_SPECIAL = re.compile(r"([\\}~#/\"=])")
 
 
@@ -36,7 +37,7 @@ def _question(item: ReviewItem) -> ET.Element:
 
 def _text(parent: ET.Element, value: str) -> ET.Element:
     element = ET.SubElement(parent, "text")
-    element.text = value
+    element.text = _NOT_XML.sub("", value)
     return element
 
 

@@ -17,6 +17,7 @@ from app.content.importers import ImportFailed
 from app.content.importers.native import ImportedOption, ImportedQuestion, ImportResult, ReportLine, build_set
 
 _DANGEROUS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DECLARED = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
 _QUESTION_TAG = re.compile(r"<question\b")
 _CLOZE = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|[^\\}])*)\}")
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
@@ -51,11 +52,9 @@ def convert(data: bytes, filename: str, answers: bytes | None = None) -> ImportR
     """Convert a Moodle XML question bank into one native-dialect set, with its report."""
     if _DANGEROUS.search(data):
         raise ImportFailed("the XML declares a DTD or entities, which are refused")
+    text = _decode(data)
     try:
-        text = data.decode("utf-8-sig")
         root = ET.fromstring(text)
-    except UnicodeDecodeError as exc:
-        raise ImportFailed(f"the file is not UTF-8 (byte {exc.start})") from exc
     except ET.ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise ImportFailed(f"not well-formed XML at line {line}: {exc}") from exc
@@ -87,6 +86,20 @@ def convert(data: bytes, filename: str, answers: bytes | None = None) -> ImportR
         title or PurePath(filename or "moodle").stem.replace("_", " ").replace("-", " ").strip() or "Moodle"
     )
     return build_set(title, questions, context.report, preview=context.preview)
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8, or the encoding the XML declaration names."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        declared = _DECLARED.match(data)
+        if declared is None:
+            raise ImportFailed(f"the file is not UTF-8 and declares no encoding (byte {exc.start})") from exc
+        try:
+            return data.decode(declared.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError) as error:
+            raise ImportFailed(f"the file is not in its declared encoding {declared.group(1)!r}") from error
 
 
 def _question(element: ET.Element, kind: str, line: int | None, context: _Context) -> ImportedQuestion | None:
