@@ -141,9 +141,9 @@ def test_a_numeric_short_answer_with_tolerance_becomes_numerical(quiz: ET.Elemen
     assert question.findtext("answer/tolerance") == "0.0272"
 
 
-def test_cloze_becomes_multianswer_with_escaped_answers(quiz: ET.Element):
+def test_cloze_becomes_a_moodle_cloze_question_with_escaped_answers(quiz: ET.Element):
     question = _question(quiz, "cloze")
-    assert question.get("type") == "multianswer"
+    assert question.get("type") == "cloze"
     assert question.findtext("questiontext/text") == (
         "The {1:SHORTANSWER:=forget} gate and the {1:SHORTANSWER:=cell state~=memory cell} carry memory; "
         'a~b}#/"=\\ is {1:SHORTANSWER:=a\\~b\\}\\#\\/\\"\\=\\\\}.'

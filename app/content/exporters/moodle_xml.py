@@ -126,7 +126,7 @@ def _absolute_tolerance(answer: str, tolerance: str) -> str | None:
 
 
 def _cloze(item: ReviewItem) -> ET.Element:
-    """Each {{cN::a|b::hint}} becomes {1:SHORTANSWER:=a~=b~*#hint} in a multianswer (cloze) question:
+    """Each {{cN::a|b::hint}} becomes {1:SHORTANSWER:=a~=b~*#hint} in a cloze (multianswer) question:
     the hint is the feedback Moodle shows for any other answer."""
 
     def blank(match: re.Match[str]) -> str:
@@ -137,7 +137,7 @@ def _cloze(item: ReviewItem) -> ET.Element:
             body += "~*#" + _CLOZE_SPECIAL.sub(r"\\\1", hint)
         return "{1:SHORTANSWER:" + body + "}"
 
-    return _head(item, "multianswer", CLOZE.sub(blank, item.question))
+    return _head(item, "cloze", CLOZE.sub(blank, item.question))  # Moodle's XML name for multianswer
 
 
 def _essay(item: ReviewItem) -> ET.Element:

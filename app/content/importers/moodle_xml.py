@@ -115,6 +115,7 @@ def _question(element: ET.Element, kind: str, line: int | None, context: _Contex
         "shortanswer": _shortanswer,
         "numerical": _numerical,
         "essay": _essay,
+        "cloze": _multianswer,  # Moodle writes multianswer questions as type="cloze"
         "multianswer": _multianswer,
     }
     converter = converters.get(kind)
