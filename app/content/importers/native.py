@@ -115,7 +115,9 @@ def _one_line(text: str) -> str:
 
 def _field(name: str, value: str) -> list[str]:
     body = _block(value)
-    first = body[0].strip() if body else ""
+    # The first line follows 'Name: ', so only a field-like start needs escaping ('1.9' stays '1.9').
+    raw_first = value.strip("\n").splitlines()[0].strip() if value.strip() else ""
+    first = _FIELD_LIKE.sub(lambda m: m.group(1) + "\\" + m.group(2), raw_first, count=1)
     return [f"   {name}: {first}", *body[1:]]
 
 
