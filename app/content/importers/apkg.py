@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.content.importers import ImportFailed
-from app.content.importers.html_md import html_to_markdown
+from app.content.importers.html_md import html_to_markdown, strip_controls
 from app.content.importers.native import ImportedOption, ImportedQuestion, ImportResult, ReportLine, build_set
 
 MAX_PACKAGE = 64 * 1024 * 1024
@@ -80,6 +80,9 @@ def _field_names(model: dict[str, Any]) -> list[str]:
 
 
 def _markdown(html: str, where: str, report: list[ReportLine]) -> str:
+    html, stripped = strip_controls(html)
+    if stripped:
+        report.append(ReportLine(None, "changed", f"{where}: control characters removed."))
     converted = html_to_markdown(html)
     for name in converted.media:
         report.append(ReportLine(None, "dropped", f"{where}: media {name!r} is referenced but not imported."))

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from app.content.importers import ImportFailed
-from app.content.importers.html_md import html_to_markdown, looks_like_html
+from app.content.importers.html_md import html_to_markdown, looks_like_html, strip_controls
 from app.content.importers.native import ImportedQuestion, ImportResult, ReportLine, build_set
 
 MAX_CSV = 16 * 1024 * 1024
@@ -66,6 +66,9 @@ def _meta_columns(headers: dict[str, str]) -> set[int]:
 
 
 def _markdown(text: str, html: bool | None, line: int, report: list[ReportLine]) -> str:
+    text, stripped = strip_controls(text)
+    if stripped:
+        report.append(ReportLine(line, "changed", "control characters removed."))
     if html is False or (html is None and not looks_like_html(text)):
         return text.strip()
     converted = html_to_markdown(text)

@@ -100,6 +100,15 @@ def html_to_markdown(html: str) -> Converted:
     return Converted(text, media + parser.media)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_controls(text: str) -> tuple[str, bool]:
+    """The text without control characters (a set file may not hold them), and whether any were there."""
+    cleaned = _CONTROL.sub("", text)
+    return cleaned, cleaned != text
+
+
 def looks_like_html(text: str) -> bool:
     """Whether a plain-text field probably holds HTML markup or entities."""
     return bool(re.search(r"</?[a-zA-Z][^>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);", text))
