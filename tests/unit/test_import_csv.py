@@ -57,7 +57,10 @@ def test_front_back_columns_with_a_header_row() -> None:
 def test_delimiter_is_sniffed_and_extra_columns_reported() -> None:
     result, qset = imported("semicolon.csv")
     (only,) = qset.review
-    assert (only.question, only.answer) == ("What is the length of an unrolled RNN?", "The number of time steps")
+    assert (only.question, only.answer) == (
+        "What is the length of an unrolled RNN?",
+        "The number of time steps",
+    )
     assert (2, "dropped", "1 extra column(s) not imported.") in messages(result)
 
 
