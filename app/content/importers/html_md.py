@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 _BLOCKS = {"div", "p", "section", "article", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr"}
-_SKIP = {"script", "style", "head", "title"}
+_SKIP = {"script", "style", "head", "title", "math"}
 _INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
 _SOUND = re.compile(r"\[sound:([^\]]*)\]")
 _INLINE_MATH = re.compile(r"\\\((.+?)\\\)", re.S)
@@ -32,6 +32,8 @@ class _Converter(HTMLParser):
         self.pre = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "math" and not self.skip:
+            self._maths(dict(attrs))
         if tag in _SKIP:
             self.skip += 1
         elif tag == "br":
@@ -53,6 +55,13 @@ class _Converter(HTMLParser):
         elif tag in ("img", "audio", "video", "source", "object", "embed"):
             src = dict(attrs).get("src") or dict(attrs).get("data") or tag
             self.media.append(src)
+
+    def _maths(self, attrs: dict[str, str | None]) -> None:
+        """MathML (as Unroll renders it) back to its TeX source, kept in `alttext`."""
+        tex = (attrs.get("alttext") or "").strip()
+        if tex:
+            fence = "$$" if attrs.get("display") == "block" else "$"
+            self.out.append(f"{fence}{tex}{fence}")
 
     def _item(self) -> None:
         depth = max(len(self.lists) - 1, 0)
