@@ -60,7 +60,7 @@ _FIELD_LIKE = re.compile(
     r"(?:\*\*|__)?\s*)([:：])",
     re.IGNORECASE,
 )
-_ITEM_LIKE = re.compile(r"^(\s*\d{1,9})([.)])")
+_ITEM_LIKE = re.compile(r"^(\s*\d{1,9})([.)])(?=[ \t]|$)")
 _HEADING_LIKE = re.compile(r"^(\s*)(#)")
 _OPTION_LIKE = re.compile(r"^(\s*[-*+][ \t]+)\[([ xX])\]")
 _OPTION_WHY = " — "
