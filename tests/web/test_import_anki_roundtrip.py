@@ -69,3 +69,35 @@ def test_an_exported_package_imports_back_as_the_same_questions(app: Flask, cont
         )
 
     assert [shape(q) for q in back.question_set.review] == [shape(q) for q in original.review]
+
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+
+def test_every_set_in_content_survives_an_anki_round_trip(app: Flask, content_dir: Path) -> None:
+    originals = {}
+    for source in sorted(CONTENT.glob("*.md")):
+        (content_dir / source.name).write_bytes(source.read_bytes())
+        parsed = parse_file(source.name, source.read_bytes()).question_set
+        assert parsed is not None
+        originals[parsed.slug] = parsed
+    with app.app_context():
+        sync_content(content_dir, datetime.now(UTC))
+        packages = {slug: anki_package(slug) for slug in originals}
+    differences = []
+    for slug, data in packages.items():
+        original = originals[slug]
+        result = apkg.convert(data, f"{slug}.apkg", None)
+        back = parse_file(f"{slug}.md", result.source.encode())
+        assert back.errors == () and back.question_set is not None, (slug, back.errors)
+        mine = [
+            (q.type, q.answer if q.type != "open" else "", tuple(o.correct for o in q.options))
+            for q in original.review
+        ]
+        theirs = [
+            (q.type, q.answer if q.type != "open" else "", tuple(o.correct for o in q.options))
+            for q in back.question_set.review
+        ]
+        if mine != theirs:
+            differences.append((slug, [(a, b) for a, b in zip(mine, theirs, strict=False) if a != b][:3]))
+    assert differences == []
