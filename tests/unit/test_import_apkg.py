@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import sqlite3
 import zipfile
@@ -120,7 +121,7 @@ def zipped(members: dict[str, bytes]) -> bytes:
 
 
 def test_the_newest_collection_format_is_refused_with_a_clear_message() -> None:
-    with pytest.raises(ImportFailed, match="collection.anki21b"):
+    with pytest.raises(ImportFailed, match=r"collection\.anki21b.*not supported"):
         apkg.convert(zipped({"collection.anki21b": b"\x28\xb5\x2f\xfd", "media": b""}), "new.apkg", None)
 
 
@@ -157,16 +158,12 @@ def test_a_collection_without_tables_fails(tmp_path: Path) -> None:
 @settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=600))
 def test_arbitrary_bytes_never_raise_anything_but_import_failed(data: bytes) -> None:
-    try:
+    with contextlib.suppress(ImportFailed):
         apkg.convert(data, "any.apkg", None)
-    except ImportFailed:
-        pass
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.binary(max_size=300))
 def test_arbitrary_collection_bytes_never_raise_anything_but_import_failed(data: bytes) -> None:
-    try:
+    with contextlib.suppress(ImportFailed):
         apkg.convert(zipped({"collection.anki2": data}), "any.apkg", None)
-    except ImportFailed:
-        pass
