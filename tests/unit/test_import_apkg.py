@@ -35,8 +35,8 @@ def package(tmp_path: Path, notes: list[genanki.Note], name: str = "RNN::Gates")
     return path.read_bytes()
 
 
-def basic(front: str, back: str) -> genanki.Note:
-    return genanki.Note(genanki.BASIC_MODEL, [front, back], guid=genanki.guid_for(front))
+def basic(front: str, back: str, tags: tuple[str, ...] = ()) -> genanki.Note:
+    return genanki.Note(genanki.BASIC_MODEL, [front, back], guid=genanki.guid_for(front), tags=list(tags))
 
 
 def cloze(text: str, extra: str = "") -> genanki.Note:
@@ -64,7 +64,7 @@ def deck(tmp_path: Path) -> bytes:
             basic("Which curve is this?<img src='sigmoid.png'>", "The sigmoid [sound:sigmoid.mp3]"),
             basic("<div>List the GRU gates:</div><ul><li>one</li><li>two</li></ul>", "update &amp; reset"),
             genanki.Note(VOCABULARY, ["unroll", "copy the cell"], guid="vocab-1"),
-            basic("A question with no answer yet", ""),
+            basic("A question with no answer yet", "", tags=("todo",)),
         ],
     )
 
@@ -92,6 +92,7 @@ def test_media_other_note_types_and_empty_backs_are_reported(deck: bytes) -> Non
         ("dropped", "note 3: media 'sigmoid.mp3' is referenced but not imported."),
         ("dropped", "note 5: note type 'Vocabulary' is neither Basic nor Cloze."),
         ("dropped", "note 6: the back is empty, so the question has no answer."),
+        ("dropped", "the tags of 1 note(s) are not imported."),
     ]
 
 

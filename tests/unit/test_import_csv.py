@@ -39,6 +39,7 @@ def test_anki_plain_text_export_with_headers() -> None:
     assert cloze.explanation == "*Only in an LSTM.*"
     assert (picture.question, picture.answer) == ("What is shown here?", "The network & its copies")
     assert messages(result) == [
+        (None, "dropped", "the guid, note type, deck and tags columns are not imported."),
         (6, "dropped", "a row without an answer (no second column)."),
         (7, "dropped", "media 'unrolled.png' is referenced but not imported."),
     ]

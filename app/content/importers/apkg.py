@@ -231,6 +231,9 @@ def convert(data: bytes, filename: str, answers: bytes | None = None) -> ImportR
             continue
         if question is not None:
             questions.append(question)
+    tagged = sum(1 for note in notes if note[3].strip())
+    if tagged:
+        report.append(ReportLine(None, "dropped", f"the tags of {tagged} note(s) are not imported."))
     if not notes:
         report.append(ReportLine(None, "dropped", "The package holds no notes."))
     return build_set(_title(filename, deck), questions, report)

@@ -128,6 +128,10 @@ def convert(data: bytes, filename: str, answers: bytes | None = None) -> ImportR
         if key not in ("separator", "html", *_META_COLUMNS):
             report.append(ReportLine(None, "dropped", f"header #{key} is not used."))
     meta = _meta_columns(headers)
+    if meta:
+        report.append(
+            ReportLine(None, "dropped", "the guid, note type, deck and tags columns are not imported.")
+        )
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=_delimiter(headers, body, filename))
     questions: list[ImportedQuestion] = []
     start = 1
