@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import lzma
 import re
 import sqlite3
 import tempfile
@@ -218,7 +219,16 @@ def convert(data: bytes, filename: str, answers: bytes | None = None) -> ImportR
             models, notes, deck = _load(target)
     except ImportFailed:
         raise
-    except (zipfile.BadZipFile, zlib.error, sqlite3.Error, OSError, EOFError, NotImplementedError) as error:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        lzma.LZMAError,
+        sqlite3.Error,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+    ) as error:
         raise ImportFailed(f"This is not a readable Anki package: {error}") from error
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         raise ImportFailed(f"The Anki collection is not readable: {error}") from error
