@@ -192,6 +192,11 @@ def _problem(question: ImportedQuestion) -> str:
     return ""
 
 
+def unwritable(question: ImportedQuestion) -> str:
+    """Why build_set will drop this question (reported there), or '' when it will be written."""
+    return _problem(question)
+
+
 def _toml(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
