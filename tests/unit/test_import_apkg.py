@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from app.content import parse_file
 from app.content.importers import ImportFailed, apkg
-from app.content.importers.native import ImportResult
+from app.content.importers.html_md import html_to_markdown
+from app.content.importers.native import ImportedQuestion, ImportResult, build_set
 from app.content.model import QuestionSet
 
 VOCABULARY = genanki.Model(
@@ -168,3 +169,11 @@ def test_arbitrary_bytes_never_raise_anything_but_import_failed(data: bytes) -> 
 def test_arbitrary_collection_bytes_never_raise_anything_but_import_failed(data: bytes) -> None:
     with contextlib.suppress(ImportFailed):
         apkg.convert(zipped({"collection.anki2": data}), "any.apkg", None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="<>/&;#x=\"' abc\\()[]{}:lipbrdvumathsound", max_size=120))
+def test_arbitrary_html_in_a_field_gives_a_set_that_parses(html: str) -> None:
+    text = html_to_markdown(html).text
+    result = build_set("Fuzz", [ImportedQuestion(type="open", text="Why?", answer=text or "x")], [])
+    assert parse_file("fuzz.md", result.source.encode()).errors == ()
