@@ -103,3 +103,19 @@ def test_arbitrary_rows_give_a_set_that_parses(rows: list[list[str]]) -> None:
         return
     parsed = parse_file("rows.md", result.source.encode())
     assert parsed.errors == ()
+
+
+HEADERS = st.sampled_from(
+    ["#separator:tab\n", "#separator:Comma\n", "#separator:\"\n", "#separator:\\\n", "#html:true\n", "#html:false\n",
+     "#tags column:2\n", "#guid column:0\n", "#notetype column:99\n", "#deck:x\n"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(HEADERS, max_size=4), st.text(alphabet="ab{}:c1\t,;|\"'<>&#\n ", max_size=120))
+def test_anki_headers_and_arbitrary_rows_give_a_set_or_import_failed(headers: list[str], body: str) -> None:
+    try:
+        result = csv_import.convert(("".join(headers) + body).encode(), "notes.txt", None)
+    except ImportFailed:
+        return
+    assert parse_file("notes.md", result.source.encode()).errors == ()
