@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.content import parse_file
-from app.content.importers import ImportFailed, csv_import
+from app.content.importers import ImportFailed, convert, csv_import, detect
 from app.content.importers.native import ImportResult
 from app.content.model import QuestionSet
 
@@ -119,3 +119,9 @@ def test_anki_headers_and_arbitrary_rows_give_a_set_or_import_failed(headers: li
     except ImportFailed:
         return
     assert parse_file("notes.md", result.source.encode()).errors == ()
+
+
+def test_an_anki_plain_text_export_is_found_by_its_headers_whatever_its_extension() -> None:
+    data = (BANKS / "anki_notes.txt").read_bytes()
+    assert detect(data, "anki_notes.txt") == "csv"
+    assert convert(data, "anki_notes.txt").report  # converted, with its report

@@ -103,6 +103,8 @@ def detect(data: bytes, filename: str, answers: bytes | None = None) -> str:
         return "moodle-xml"
     if answers is not None:
         return "qa-lists"
+    if stripped.startswith(("#separator:", "#html:", "#notetype", "#deck", "#columns:")):
+        return "csv"  # Anki's "Notes in Plain Text" export, whatever its extension
     if _looks_like_page_export(text):
         return "page-export"
     if _looks_like_aiken(text):
