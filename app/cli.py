@@ -1,4 +1,4 @@
-"""Command-line tools: `flask content check`, `sync` and `export`, users, the scheduler."""
+"""Command-line tools: `flask content check`, `sync`, `export`, `import`, `export-bank`, users, the scheduler."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.cli_rnn import rnn_cli
-from app.content import ParseResult, check_path, expand_paths
+from app.content import ParseResult, check_path, expand_paths, parse_text
+from app.content.importers import FORMATS, ImportFailed, ImportResult, convert
 from app.content.summary import result_json
-from app.services import accounts, authoring
+from app.services import accounts, authoring, bank_export
 from app.services.content_sync import sync_content
 from app.srs import ReplayError, replay_json
 
@@ -80,6 +81,72 @@ def export_command(folder: Path) -> None:
             f"cannot read the database ({type(exc).__name__}); is it set up? Run `flask db upgrade` first."
         ) from exc
     click.echo(f"{written} set(s) written to {folder}.")
+
+
+@content_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "format_", type=click.Choice(["auto", *FORMATS]), default="auto", show_default=True)
+@click.option(
+    "--answers",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The answer list (qa-lists).",
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the set here, not to stdout."
+)
+def import_command(file: Path, format_: str, answers: Path | None, output: Path | None) -> None:
+    """Convert a question bank (GIFT, Aiken, Moodle XML, Anki, CSV, pages) into one native-dialect set.
+
+    The set goes to stdout (or --output); what was kept, changed and dropped, with source lines, to stderr.
+    """
+    try:
+        result = convert(file.read_bytes(), file.name, format_, answers.read_bytes() if answers else None)
+    except ImportFailed as exc:
+        raise click.ClickException(f"{file}: {exc}") from exc
+    if output is None:
+        click.echo(result.source, nl=False)
+    else:
+        output.write_text(result.source, encoding="utf-8")
+    _print_import_report(result, output)
+
+
+def _print_import_report(result: ImportResult, output: Path | None) -> None:
+    for entry in sorted(result.report, key=lambda e: (e.line is None, e.line or 0)):
+        where = f"line {entry.line}" if entry.line is not None else "-"
+        click.echo(f"{where}: {entry.action}: {entry.message}", err=True)
+    counts = {
+        action: sum(e.action == action for e in result.report) for action in ("kept", "changed", "dropped")
+    }
+    errors = parse_text(f"{result.slug}.md", result.source).errors
+    for problem in errors:
+        click.echo(f"check: line {problem.line}: {problem.message}", err=True)
+    where = f" to {output}" if output else ""
+    click.echo(
+        f"{result.title!r} ({result.slug}){where}: {counts['kept']} kept, {counts['changed']} changed, "
+        f"{counts['dropped']} dropped; {len(errors)} error(s) in the converted set.",
+        err=True,
+    )
+
+
+@content_cli.command("export-bank")
+@click.argument("slug")
+@click.option("--format", "format_", type=click.Choice(sorted(bank_export.EXPORT_FORMATS)), required=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
+def export_bank_command(slug: str, format_: str, output: Path | None) -> None:
+    """Write a published set as a GIFT or Moodle XML question bank for an LMS."""
+    try:
+        _name, text = bank_export.export_bank(slug, format_)
+    except bank_export.BankExportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"cannot read the database ({type(exc).__name__}); is it set up? Run `flask db upgrade` first."
+        ) from exc
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"{slug} written to {output} ({format_}).", err=True)
 
 
 users_cli = AppGroup("users", help="Manage accounts.")

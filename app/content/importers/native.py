@@ -60,7 +60,7 @@ _FIELD_LIKE = re.compile(
     r"(?:\*\*|__)?\s*)([:：])",
     re.IGNORECASE,
 )
-_ITEM_LIKE = re.compile(r"^(\s*\d{1,9})([.)])")
+_ITEM_LIKE = re.compile(r"^(\s*\d{1,9})([.)])(?=[ \t]|$)")
 _HEADING_LIKE = re.compile(r"^(\s*)(#)")
 _OPTION_LIKE = re.compile(r"^(\s*[-*+][ \t]+)\[([ xX])\]")
 _OPTION_WHY = " — "
@@ -190,6 +190,11 @@ def _problem(question: ImportedQuestion) -> str:
     if question.type == "cloze" and "{{c" not in question.text:
         return "a cloze question with no deletion"
     return ""
+
+
+def unwritable(question: ImportedQuestion) -> str:
+    """Why build_set will drop this question (reported there), or '' when it will be written."""
+    return _problem(question)
 
 
 def _toml(value: str) -> str:
