@@ -55,3 +55,9 @@ def test_an_instructor_uploads_a_bank_reads_the_report_and_saves_the_converted_s
     page.goto(f"{live.url}/author")
     expect(page.get_by_role("link", name="Sequence models", exact=True)).to_be_visible()
     assert_accessible(axe, page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Sequence models as GIFT").click()
+    assert download.value.suggested_filename == "sequence-models.gift"
+    assert "What is a time step in a sequence model?" in Path(download.value.path()).read_text(
+        encoding="utf-8"
+    )
