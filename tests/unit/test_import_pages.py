@@ -143,6 +143,8 @@ def test_the_question_list_report_names_every_line_it_did_not_keep() -> None:
     assert (None, "answer list line 4: an answer without a number, taken as answer 2") in changed
     assert (13, "question 4 has no answer: it became a preview question") in changed
     assert "Next: Attention" not in result.source and "Course portal" not in result.source
+    answer_lines = [e.message.split(":")[0] for e in result.report if e.line is None]
+    assert answer_lines == ["answer list line 3", "answer list line 4", "answer list line 7"]
 
 
 def test_a_numbered_question_list_without_answers_becomes_preview_questions() -> None:

@@ -50,8 +50,16 @@ def convert(data: bytes, filename: str, answers: bytes | None = None) -> ImportR
                 None, "dropped", f"answer list line {entry.line}: answer {number} has no question {number}"
             )
         )
-    report.sort(key=lambda entry: entry.line or 0)
+    report.sort(key=_order)
     return build_set(title, imported, report, preview=preview)
+
+
+def _order(entry: ReportLine) -> tuple[int, int]:
+    """Question-list lines first, by line; then answer-list lines, by their line in that file."""
+    if entry.line is not None:
+        return (0, entry.line)
+    found = re.match(r"answer list line (\d+)", entry.message)
+    return (1, int(found.group(1)) if found else 0)
 
 
 def _is_question(line: str) -> re.Match[str] | None:
