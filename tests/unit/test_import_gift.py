@@ -156,11 +156,14 @@ def test_what_cannot_be_read_is_reported_dropped() -> None:
     assert (items["numbers"].answer, items["numbers"].accept) == ("3", ())
     assert ("dropped", "numerical answer '4' with 50% credit") in messages(result, 9)
     dropped = {e.line: e.message for e in result.report if e.action == "dropped"}
-    assert "is not T, F, a choice" in dropped[14]
-    assert "unbalanced" in dropped[16]
-    assert dropped[18] == "a choice question with an empty option"
-    assert ("kept", "choice question") not in messages(result, 18)
-    assert set(items) == {"weights", "numbers"}
+    assert ("dropped", "numerical feedback for any other answer") in messages(result, 9)
+    assert (items["bare"].type.value, items["bare"].answer) == ("short", "maybe")
+    assert ("changed", "HTML kept as raw HTML (sanitised when shown)") not in messages(result, 15)
+    assert "unbalanced" in dropped[17]
+    assert dropped[19] == "a choice question with an empty option"
+    assert ("kept", "choice question") not in messages(result, 19)
+    assert dropped[21] == "numerical answer 'three' is not a number, a number:tolerance or a range"
+    assert set(items) == {"weights", "numbers", "bare"}
 
 
 def test_importing_the_same_file_again_gives_the_same_ids() -> None:
@@ -242,3 +245,58 @@ def test_every_set_round_trips_through_gift(path: Path) -> None:
     assert list(after) == list(before)
     for key, item in before.items():
         _same(item, after[key])
+
+
+def test_the_shapes_moodle_itself_exports() -> None:
+    result, items, _ = imported("moodle-export-style.gift")
+    assert (items["hidden-size"].type.value, items["hidden-size"].answer, items["hidden-size"].tolerance) == (
+        "short", "8", "",
+    )  # fmt: skip
+    assert [(o.text, o.correct) for o in items["two-gates"].options] == [("GRU", True), ("LSTM", False)]
+    assert (items["tf"].answer, items["tf"].explanation) == ("True", "Yes: the cell state is its memory.")
+    assert (items["sa"].answer, items["sa"].accept) == (
+        "backpropagation through time",
+        ("back-propagation through time",),
+    )
+    assert ("changed", "[moodle] text read as Markdown") in messages(result, 2)
+
+
+def test_gift_export_shapes() -> None:
+    source = """+++
+title = "Shapes"
+dialect = "native"
++++
+## Review
+1. Pick the gated cells.
+   - [x] LSTM — three gates
+   - [x] GRU
+   - [ ] Elman
+   ID: many
+2. Width {{c1::8|eight}} units here.
+   ID: one-blank
+3. What is 1/4 as a decimal?
+   Answer: 0.25
+   Accept: .25; 1/4
+   Tolerance: 10%
+   ID: num
+4. Why share weights?
+   Answer: So any length works.
+   Explanation: See unrolling.
+   ID: open
+"""
+    qset = parse_text("shapes.md", source).question_set
+    text = export(qset)
+    assert (
+        "::many::[markdown]Pick the gated cells.{\n\t~%50%LSTM#three gates\n\t~%50%GRU\n\t~%-100%Elman\n}"
+        in text
+    )
+    assert '// unroll-cloze: {"text": "Width {{c1::8|eight}} units here."}\n' in text
+    assert "::one-blank::[markdown]Width {=8 =eight} units here." in text
+    assert (
+        '// unroll-accept: ["1/4"]\n::num::[markdown]What is 1/4 as a decimal?{#=0.25:0.025 =.25:0.025}'
+        in text
+    )
+    assert (
+        '// unroll-answer: "So any length works."\n::open::[markdown]Why share weights?{####See unrolling.}'
+        in text
+    )

@@ -140,13 +140,8 @@ def _feedback(text: str) -> tuple[str, str]:
     return head.strip(), feedback.strip()
 
 
-def _text(raw: str, markup: str, line: int, report: list[ReportLine]) -> str:
-    text = _restore(raw)
-    if markup == "html" and _TAG.search(text):
-        report.append(ReportLine(line, "changed", "HTML kept as raw HTML (sanitised when shown)"))
-    if markup == "moodle":
-        report.append(ReportLine(line, "changed", "[moodle] text read as Markdown"))
-    return text
+def _text(raw: str) -> str:
+    return _restore(raw)
 
 
 class _Question:
@@ -173,18 +168,22 @@ class _Question:
         if fmt:
             markup = fmt.group(1).lower()
             text = text[fmt.end() :]
+        if markup == "html" and _TAG.search(text):
+            self.note("changed", "HTML kept as raw HTML (sanitised when shown)")
+        if markup == "moodle":
+            self.note("changed", "[moodle] text read as Markdown")
         if self.chunk.cloze:
             restored = self._cloze_comment(title)
             if restored is not None:
                 return restored
         open_at, close_at = text.find("{"), text.rfind("}")
         if open_at < 0 and close_at < 0:
-            return _text(text, markup, self.line, self.report)
+            return _text(text)
         if open_at < 0 or close_at < open_at:
             self.note("dropped", "unbalanced '{' and '}' (escape a literal brace as \\{ or \\})")
             return None
-        before = _text(text[:open_at], markup, self.line, self.report)
-        after = _text(text[close_at + 1 :], markup, self.line, self.report)
+        before = _text(text[:open_at])
+        after = _text(text[close_at + 1 :])
         body = text[open_at + 1 : close_at]
         if "{" in body or "}" in body:
             self.note("dropped", "more than one answer block in one question")
@@ -239,10 +238,12 @@ class _Question:
         head = body.strip()
         if head.startswith("#"):
             return self._numerical(stem, head[1:], general, title)
-        if "->" in head and head.lstrip().startswith("="):
+        if "~" not in head and "=" in head and "->" in head:
             return self._matching(before, after, head, general, title)
-        if "~" not in head and "=" not in head:
+        if head.split("#", 1)[0].strip().lower() in _TRUE | _FALSE:
             return self._true_false(stem, head, general, title)
+        if "~" not in head and "=" not in head:
+            head = "=" + head  # like Moodle: a bare answer is a short answer
         return self._choice_or_short(before, after, head, general, title)
 
     def _true_false(self, stem: str, head: str, general: str, title: str) -> ImportedQuestion | None:
@@ -339,10 +340,13 @@ class _Question:
         kept: tuple[str, str] | None = None
         accept: list[str] = []
         feedback = ""
-        for _mark, raw in answers:
+        for mark, raw in answers:
             weight, rest = _weight(raw)
             value, why = _feedback(rest)
             value = _restore(value).replace(" ", "")
+            if mark == "~" or value == "*":
+                self.note("dropped", "numerical feedback for any other answer")
+                continue
             if weight is not None and weight < 100:
                 self.note("dropped", f"numerical answer {value!r} with {weight:g}% credit")
                 continue
