@@ -179,6 +179,14 @@ def test_importing_the_same_file_again_gives_the_same_ids() -> None:
 def test_auto_detection_and_unreadable_files() -> None:
     assert detect(b"Q?{T}", "bank.gift") == "gift"
     assert detect(b"::a::Q?{=x ~y}", "bank.txt") == "gift"
+    assert detect(b"Which?\nA. one\nB. two\nANSWER: B\n", "bank.txt") == "aiken"
+    assert detect(b'<?xml version="1.0"?><quiz></quiz>', "export") == "moodle-xml"
+    assert detect(b"front,back\nQ,A\n", "deck.csv") == "csv"
+    assert detect(b"PK\x03\x04", "deck.apkg") == "apkg"
+    assert detect(b"1. Why?\n", "questions.txt", answers=b"1. Because.") == "qa-lists"
+    assert detect(b"Preview\nUser ask:\nx\nChatGPT answer:\ny", "page.txt") == "page-export"
+    with pytest.raises(ImportFailed, match="unknown format 'pdf'"):
+        convert(b"x", "a.pdf", "pdf")
     with pytest.raises(ImportFailed, match="not UTF-8"):
         convert(b"\xff\xfe{T}", "bad.gift")
     with pytest.raises(ImportFailed, match="no GIFT question"):
