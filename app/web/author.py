@@ -8,7 +8,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
+from app.content.importers import ReportLine
 from app.services import authoring
+from app.web import author_banks
 from app.web.author_view import check, line_diff, preview_context, slug_of, word_diff
 from app.web.clock import now
 from app.web.instructor import current_instructor
@@ -59,6 +61,7 @@ def _editor(
     errors: list[dict[str, Any]] | None = None,
     notice: str = "",
     intro: str = "",
+    imported: tuple[str, tuple[ReportLine, ...]] | None = None,
 ) -> str:
     checked = check(source)
     return render_template(
@@ -72,6 +75,9 @@ def _editor(
         warnings=checked.get("warnings", []),
         notice=notice,
         intro=intro,
+        imported_from=imported[0] if imported else "",
+        report=imported[1] if imported else (),
+        report_counts=author_banks.report_counts(imported[1]) if imported else {},
         **preview_context(source),
     )
 
@@ -209,14 +215,53 @@ def unpublish(slug: str) -> ResponseReturnValue:
 def upload() -> ResponseReturnValue:
     files = [(f.filename or "upload.md", f.read()) for f in request.files.getlist("files") if f.filename]
     if not files:
-        flash("Choose one or more .md files, or a .zip of a course folder.")
+        flash("Choose one or more .md files, a .zip of a course folder, or one question bank.")
         return redirect(url_for("author.index"))
+    if any(author_banks.is_bank(name) for name, _ in files):
+        return _import_bank(files)
     try:
         results = authoring.upload(current_instructor(), files, now())
     except authoring.AuthoringError as exc:
         flash(str(exc))
         return redirect(url_for("author.index"))
     return render_template("author/uploaded.html", results=results)
+
+
+def _import_bank(files: list[tuple[str, bytes]]) -> ResponseReturnValue:
+    """Convert one uploaded bank and open it in the editor with its report; nothing is stored."""
+    if len(files) != 1:
+        flash("Upload a question bank on its own: one bank file (with its answer list, if any) at a time.")
+        return redirect(url_for("author.index"))
+    name, data = files[0]
+    answers_file = request.files.get("answers")
+    answers = answers_file.read() if answers_file and answers_file.filename else None
+    try:
+        result = author_banks.convert_bank(name, data, answers)
+    except author_banks.ImportFailed as exc:
+        flash(f"{name} could not be converted: {exc}")
+        return redirect(url_for("author.index"))
+    intro = (
+        f"Converted from {name}. Nothing is stored yet: read the report, correct the set, "
+        "then save a draft or publish it."
+    )
+    return _editor(
+        None, result.source, None, f"Imported from {name}", intro=intro, imported=(name, result.report)
+    )
+
+
+@bp.get("/sets/<slug>/export/<format>")
+def export_bank(slug: str, format: str) -> ResponseReturnValue:
+    """The set's latest revision as a GIFT or Moodle XML file, to take to an LMS."""
+    if format not in author_banks.EXPORTS:
+        abort(404, description=f"Unknown export format “{format}”.")
+    view = _source(slug)
+    try:
+        download = author_banks.export_bank(slug, view.source, format)
+    except author_banks.ExportUnavailable as exc:
+        flash(str(exc))
+        return redirect(url_for("author.edit", slug=slug))
+    headers = {"Content-Disposition": f'attachment; filename="{download.filename}"'}
+    return Response(download.text, mimetype=download.mimetype, headers=headers)
 
 
 @bp.get("/export.zip")

@@ -155,7 +155,7 @@ def _open_upload(page: Page, live: LiveServer) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("course/bad.md", "no front matter here\n")
-    page.get_by_label("Upload .md files or a .zip of a course folder").set_input_files(
+    page.get_by_label("Upload .md files, a .zip of a course folder, or a question bank").set_input_files(
         [{"name": "course.zip", "mimeType": "application/zip", "buffer": buffer.getvalue()}]
     )
     page.get_by_role("button", name="Upload", exact=True).click()

@@ -85,8 +85,16 @@ def _looks_like_aiken(text: str) -> bool:
     )
 
 
+_SECTION_LINES = ("preview", "explain", "keypoint", "review")
+
+
 def _looks_like_page_export(text: str) -> bool:
-    return "User ask:" in text or "ChatGPT answer:" in text
+    """A page's prompt blocks, or its four section lines in their order."""
+    if "User ask:" in text or "ChatGPT answer:" in text:
+        return True
+    lines = [line.strip().lower() for line in text.splitlines()]
+    found = [lines.index(name) for name in _SECTION_LINES if name in lines]
+    return len(found) == len(_SECTION_LINES) and found == sorted(found)
 
 
 def detect(data: bytes, filename: str, answers: bytes | None = None) -> str:
