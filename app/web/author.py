@@ -251,12 +251,15 @@ def _import_bank(files: list[tuple[str, bytes]]) -> ResponseReturnValue:
 
 @bp.get("/sets/<slug>/export/<format>")
 def export_bank(slug: str, format: str) -> ResponseReturnValue:
-    """The set's latest revision as a GIFT or Moodle XML file, to take to an LMS."""
+    """The set as learners see it (its published revision; the newest one while it has never been
+    published) as a GIFT or Moodle XML file, to take to an LMS."""
     if format not in author_banks.EXPORTS:
         abort(404, description=f"Unknown export format “{format}”.")
     view = _source(slug)
+    served = view.published_revision
+    source = authoring.revision_text(slug, served) if served and served != view.revision else view.source
     try:
-        download = author_banks.export_bank(slug, view.source, format)
+        download = author_banks.export_bank(slug, source, format)
     except author_banks.ExportUnavailable as exc:
         flash(str(exc))
         return redirect(url_for("author.edit", slug=slug))
