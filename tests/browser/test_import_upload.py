@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, expect
 
 from app.services import accounts
 from tests.browser.conftest import LiveServer, ServerClock, assert_accessible
-from tests.browser.test_pages import VIEWPORTS
+from tests.browser.test_pages import SHOTS, VIEWPORTS
 from tests.browser.test_quiz_fairness import PASSWORD, log_in
 
 BANKS = Path(__file__).parent.parent / "fixtures" / "banks" / "pages"
@@ -48,6 +48,8 @@ def test_an_instructor_uploads_a_bank_reads_the_report_and_saves_the_converted_s
     expect(page.locator("#learner-view")).to_contain_text("Dependencies longer than the truncation window")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the import page scrolls sideways by {overflow}px on a {screen}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"author-import-{screen}.png"), full_page=True)
     assert_accessible(axe, page)
 
     page.get_by_role("button", name="Save draft").click()
