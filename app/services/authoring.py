@@ -11,6 +11,7 @@ import difflib
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -166,29 +167,24 @@ def preview_changes(slug: str | None, source: str) -> Changes:
 
 def diff(old: str, new: str) -> list[tuple[str, str]]:
     """Line operations turning `old` into `new`: ("equal" | "insert" | "delete", line)."""
-    a, b = old.splitlines(), new.splitlines()
-    ops: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            ops += [("equal", line) for line in a[i1:i2]]
-            continue
-        ops += [("delete", line) for line in a[i1:i2]]
-        ops += [("insert", line) for line in b[j1:j2]]
-    return ops
+    return _operations(old.splitlines(), new.splitlines(), lambda op, lines: [(op, line) for line in lines])
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     """Word operations turning `old` into `new`, each run of words joined by spaces."""
-    a, b = old.split(), new.split()
+    return _operations(old.split(), new.split(), lambda op, words: [(op, " ".join(words))] if words else [])
+
+
+def _operations(
+    a: list[str], b: list[str], runs: Callable[[str, list[str]], list[tuple[str, str]]]
+) -> list[tuple[str, str]]:
+    """`difflib`'s operations on two token lists, each run of tokens written by `runs`."""
     ops: list[tuple[str, str]] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
-            ops.append(("equal", " ".join(a[i1:i2])))
+            ops += runs("equal", a[i1:i2])
             continue
-        if i2 > i1:
-            ops.append(("delete", " ".join(a[i1:i2])))
-        if j2 > j1:
-            ops.append(("insert", " ".join(b[j1:j2])))
+        ops += runs("delete", a[i1:i2]) + runs("insert", b[j1:j2])
     return ops
 
 

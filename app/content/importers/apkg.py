@@ -226,7 +226,7 @@ def convert(data: bytes, filename: str, answers: bytes | None = None) -> ImportR
         sqlite3.Error,
         OSError,
         EOFError,
-        NotImplementedError,
+        NotImplementedError,  # zipfile's answer to a compression method it cannot read
         RuntimeError,
     ) as error:
         raise ImportFailed(f"This is not a readable Anki package: {error}") from error
