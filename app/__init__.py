@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
         stats,
         study,
     )
+    from app.web.classes import api_assignments, api_classes, api_items, assignments, items, roster
 
     for blueprint in (
         pages.bp,
@@ -82,6 +83,9 @@ def _register_blueprints(app: Flask) -> None:
         demo.bp,
         instructor.bp,
         author.bp,
+        roster.bp,
+        assignments.bp,
+        items.bp,
     ):
         app.register_blueprint(blueprint)
     for api_blueprint in (
@@ -92,6 +96,9 @@ def _register_blueprints(app: Flask) -> None:
         api_rnn.bp,
         api_instructor.bp,
         api_authoring.bp,
+        api_classes.bp,
+        api_assignments.bp,
+        api_items.bp,
     ):
         api.register_blueprint(api_blueprint)
     errors.register(app)

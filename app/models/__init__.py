@@ -2,6 +2,7 @@
 
 from app.models.accounts import ApiToken, User, UserSession
 from app.models.authoring import AuthoringEvent, SetRevision, SetSource
+from app.models.classes import Assignment, AssignmentOverride, ClassMember, Classroom
 from app.models.content import Card, ContentSet, SyncLock
 from app.models.quiz import AcceptedResponse, QuizAttempt, QuizQuestion
 from app.models.study import CardProgress, ReviewLog
@@ -11,9 +12,13 @@ from app.models.training import TrainingJob
 __all__ = [
     "AcceptedResponse",
     "ApiToken",
+    "Assignment",
+    "AssignmentOverride",
     "AuthoringEvent",
     "Card",
     "CardProgress",
+    "ClassMember",
+    "Classroom",
     "ContentSet",
     "QuizAttempt",
     "QuizQuestion",

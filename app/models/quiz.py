@@ -31,6 +31,9 @@ class QuizAttempt(db.Model):  # type: ignore[name-defined,misc]
     auto_submitted: Mapped[bool] = mapped_column(Boolean, default=False)
     score: Mapped[int | None] = mapped_column(Integer, nullable=True)
     total: Mapped[int] = mapped_column(Integer)
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="SET NULL"), nullable=True
+    )
 
     questions: Mapped[list[QuizQuestion]] = relationship(
         back_populates="attempt", order_by="QuizQuestion.position", cascade="all, delete-orphan"
@@ -39,6 +42,7 @@ class QuizAttempt(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         Index("ix_quiz_attempts_user", "user_id", "started_at"),
         Index("ix_quiz_attempts_open", "submitted_at", "ends_at"),
+        Index("ix_quiz_attempts_assignment", "assignment_id", "user_id"),
     )
 
 
