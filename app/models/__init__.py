@@ -5,7 +5,7 @@ from app.models.authoring import AuthoringEvent, SetRevision, SetSource
 from app.models.classes import Assignment, AssignmentOverride, ClassMember, Classroom
 from app.models.content import Card, ContentSet, SyncLock
 from app.models.quiz import AcceptedResponse, QuizAttempt, QuizQuestion
-from app.models.study import CardProgress, ReviewLog
+from app.models.study import CardAction, CardProgress, ReviewLog
 from app.models.throttle import ThrottleCounter
 from app.models.training import TrainingJob
 
@@ -16,6 +16,7 @@ __all__ = [
     "AssignmentOverride",
     "AuthoringEvent",
     "Card",
+    "CardAction",
     "CardProgress",
     "ClassMember",
     "Classroom",

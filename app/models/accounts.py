@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -29,6 +29,14 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     new_per_day: Mapped[int] = mapped_column(Integer, default=20)
     reviews_per_day: Mapped[int] = mapped_column(Integer, default=200)
     cards_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Personal FSRS parameters (None: the class's pooled ones, else FSRS's defaults) and their fit.
+    fsrs_params: Mapped[list[float] | None] = mapped_column(JSON, nullable=True)
+    fsrs_params_source: Mapped[str] = mapped_column(String(10), default="default")
+    fsrs_optimized_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    fsrs_review_count: Mapped[int] = mapped_column(Integer, default=0)
+    fsrs_log_loss: Mapped[float | None] = mapped_column(Float, nullable=True)
+    fsrs_rmse_bins: Mapped[float | None] = mapped_column(Float, nullable=True)
+    fsrs_auto_optimize: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Not a column: the key of the login session this object was loaded for (see get_id).
     session_key: str | None = None

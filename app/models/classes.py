@@ -23,6 +23,11 @@ class Classroom(db.Model):  # type: ignore[name-defined,misc]
     join_code: Mapped[str] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     code_rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # FSRS parameters fitted on the pooled reviews of the class's learners: the starting point for
+    # a learner with too few reviews of their own.
+    fsrs_params: Mapped[list[float] | None] = mapped_column(JSON, nullable=True)
+    fsrs_optimized_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    fsrs_review_count: Mapped[int] = mapped_column(Integer, default=0)
 
     members: Mapped[list[ClassMember]] = relationship(
         back_populates="classroom", cascade="all, delete-orphan"

@@ -70,3 +70,19 @@ class ReviewLog(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_review_logs_user_time", "user_id", "reviewed_at"),
         Index("ix_review_logs_user_card", "user_id", "card_id"),
     )
+
+
+class CardAction(db.Model):  # type: ignore[name-defined,misc]
+    """A bulk change a learner made in the card browser (suspend, unsuspend, forget, reschedule),
+    with each card's state before and after, so it can be undone exactly."""
+
+    __tablename__ = "card_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+    __table_args__ = (Index("ix_card_actions_user_time", "user_id", "created_at"),)
