@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 GRADING = ("highest", "last", "first", "average")
 REVIEW = ("immediately", "after_close", "never")
@@ -120,3 +121,27 @@ def answers_visible(review: str, closes_at: datetime | None, now: datetime) -> b
     if review == "after_close":
         return closes_at is not None and now >= closes_at
     return False
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone by name; UTC for a name the system does not know."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def as_utc(moment: datetime, zone_name: str) -> datetime:
+    """A time as entered: one without an offset is a wall-clock time in `zone_name`."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone(zone_name))
+    return moment.astimezone(UTC)
+
+
+def local(moment: datetime, zone_name: str) -> datetime:
+    return moment.astimezone(zone(zone_name))
+
+
+def local_text(moment: datetime, zone_name: str) -> str:
+    """A time as a person in `zone_name` reads it, with the zone's abbreviation."""
+    return local(moment, zone_name).strftime("%a %d %b %Y, %H:%M %Z")

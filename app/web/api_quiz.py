@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Card
 from app.quiz.grading import MAX_RESPONSE_CHARS, UngradableResponse
 from app.quiz.rules import MAX_QUESTIONS, MAX_SECONDS, MIN_QUESTIONS, MIN_SECONDS
-from app.services import quiz
+from app.services import assignments, quiz
 from app.web.api_schemas import MAX_SLUG, DiffSegmentSchema
 from app.web.clock import now
 from app.web.quiz import grace
@@ -87,19 +87,27 @@ class QuizCheckSchema(Schema):
     )
 
 
+_HIDDEN = "; null while the assignment's review policy hides right answers"
+
+
 class QuizResultItemSchema(Schema):
     question_id = fields.Integer()
+    card_id = fields.Integer(metadata={"description": "the card this question asked"})
     position = fields.Integer()
     type = fields.String()
-    correct = fields.Boolean()
+    correct = fields.Boolean(allow_none=True, metadata={"description": "whether it was right" + _HIDDEN})
     your_answer = fields.String()
-    right_answer = fields.String()
+    right_answer = fields.String(allow_none=True, metadata={"description": "the right answer" + _HIDDEN})
     question_html = fields.String()
-    right_answer_html = fields.String()
-    explanation_html = fields.String()
-    note = fields.String(metadata={"description": "why a typed answer was accepted or judged wrong"})
+    right_answer_html = fields.String(allow_none=True, metadata={"description": "as HTML" + _HIDDEN})
+    explanation_html = fields.String(allow_none=True, metadata={"description": "the explanation" + _HIDDEN})
+    note = fields.String(
+        allow_none=True, metadata={"description": "why a typed answer was accepted or judged wrong" + _HIDDEN}
+    )
     checks = fields.List(
-        fields.Nested(QuizCheckSchema), metadata={"description": "typed answers: one per blank or answer"}
+        fields.Nested(QuizCheckSchema),
+        allow_none=True,
+        metadata={"description": "typed answers: one per blank or answer" + _HIDDEN},
     )
 
 
@@ -110,6 +118,9 @@ class QuizResultSchema(Schema):
     total = fields.Integer(required=True)
     time_used_s = fields.Integer()
     auto_submitted = fields.Boolean()
+    answers_shown = fields.Boolean(
+        metadata={"description": "false while an assignment's review policy hides right answers"}
+    )
     results = fields.List(fields.Nested(QuizResultItemSchema), required=True)
 
 
@@ -198,8 +209,11 @@ def save(body: dict[str, Any], attempt_id: int, question_id: int) -> Any:
 @bp.response(200, QuizResultSchema)
 def submit(attempt_id: int) -> Any:
     """Submit the attempt; every later call returns the same result."""
+    user = current_learner()
     try:
-        outcome = quiz.submit(current_learner(), attempt_id, now(), grace())
+        outcome = quiz.submit(user, attempt_id, now(), grace())
     except quiz.QuizNotFound as exc:
         abort(404, message=str(exc))
-    return result_view(outcome)
+    return result_view(
+        outcome, assignments.answers_shown(quiz.get_attempt(user, attempt_id, now(), grace()), now())
+    )

@@ -10,10 +10,12 @@ from app.quiz.assignments import (
     Accommodation,
     Window,
     answers_visible,
+    as_utc,
     attempt_end,
     attempts_left,
     effective,
     grade,
+    local_text,
     refusal,
     status,
 )
@@ -104,3 +106,11 @@ def test_answers_visible_by_review_policy() -> None:
     assert answers_visible("after_close", CLOSE, CLOSE)
     assert not answers_visible("after_close", None, CLOSE + timedelta(days=999))
     assert not answers_visible("never", CLOSE, CLOSE + timedelta(days=999))
+
+
+def test_times_without_offset_are_in_the_class_zone() -> None:
+    entered = datetime(2026, 7, 1, 9, 30)
+    assert as_utc(entered, "Europe/Paris") == datetime(2026, 7, 1, 7, 30, tzinfo=UTC)
+    assert as_utc(entered.replace(tzinfo=UTC), "Europe/Paris") == datetime(2026, 7, 1, 9, 30, tzinfo=UTC)
+    assert as_utc(entered, "Not/AZone") == datetime(2026, 7, 1, 9, 30, tzinfo=UTC)
+    assert local_text(CLOSE, "America/New_York") == "Mon 02 Nov 2026, 12:00 EST"
