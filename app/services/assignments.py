@@ -7,12 +7,16 @@ to anyone else it does not exist.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
 
+from app.content.render import plain_text
+from app.content.review import blank_clozes
 from app.extensions import db
 from app.models import Assignment, AssignmentOverride, Card, Classroom, ContentSet, QuizAttempt, User
 from app.quiz.assignments import (
@@ -31,6 +35,7 @@ from app.quiz.assignments import (
 )
 from app.quiz.rules import check_request
 from app.services import classes, quiz
+from app.services.export import spreadsheet_safe
 
 MAX_TITLE = 300
 MAX_ATTEMPTS = 100
@@ -344,13 +349,34 @@ def _used(user_id: int, assignment_id: int) -> int:
     )
 
 
-def start_attempt(user: User, assignment_id: int, now: datetime, seed: int | None = None) -> QuizAttempt:
-    """A new attempt at an assignment of one of the learner's classes, inside their window and
-    attempts (AttemptRefused otherwise, also when two tabs or servers start at the same moment);
-    it ends at its time limit or the learner's close time, whichever comes first."""
+def _running(user_id: int, assignment_id: int, now: datetime, grace_s: float) -> QuizAttempt | None:
+    """The learner's attempt at the assignment that still takes answers, if any."""
+    attempts = db.session.scalars(
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.assignment_id == assignment_id,
+            QuizAttempt.submitted_at.is_(None),
+        )
+        .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
+    )
+    return next((a for a in attempts if quiz.deadline_of(a, grace_s).accepts(now)), None)
+
+
+def start_attempt(
+    user: User, assignment_id: int, now: datetime, grace_s: float, seed: int | None = None
+) -> QuizAttempt:
+    """An attempt at an assignment of one of the learner's classes: the one in progress if there
+    is one (another tab's), else a new one inside their window and attempts (AttemptRefused
+    otherwise, also when two tabs or servers start at the same moment). It ends at its time limit
+    or the learner's close time, whichever comes first."""
     _, assignment = _learner_assignment(user, assignment_id)
     window = window_of(assignment, user.id)
     quiz.hold_learner(user)  # attempts counted now stay counted until this transaction commits
+    running = _running(user.id, assignment.id, now, grace_s)
+    if running is not None:
+        db.session.commit()
+        return running
     reason = refusal(window, _used(user.id, assignment.id), now, lambda t: local_text(t, user.timezone))
     if reason is not None:
         db.session.rollback()
@@ -408,7 +434,7 @@ def _learner_view(
             .order_by(QuizAttempt.started_at, QuizAttempt.id)
         )
     )
-    running = [a for a in attempts if a.submitted_at is None and quiz.deadline_of(a, grace_s).accepts(now)]
+    running = _running(user.id, assignment.id, now, grace_s)
     return LearnerAssignment(
         assignment=assignment,
         classroom=classroom,
@@ -417,7 +443,7 @@ def _learner_view(
         used=len(attempts),
         left=attempts_left(window, len(attempts)),
         grade=grade_cell(assignment, attempts).grade,
-        open_attempt_id=running[-1].id if running else None,
+        open_attempt_id=running.id if running else None,
     )
 
 
@@ -460,3 +486,42 @@ def review_note(attempt: QuizAttempt, now: datetime) -> str:
     if assignment.review == "after_close" and closes_at is not None:
         return f"Right answers and explanations appear once the quiz closes, {local_text(closes_at, user.timezone)}."
     return "Your instructor does not show the right answers to this quiz."
+
+
+def gradebook_csv(class_id: int) -> str:
+    """The gradebook as CSV: a row per learner, each assignment's grade (percent) and attempts."""
+    book = gradebook(class_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    header = ["learner"]
+    for a in book.assignments:
+        header += [f"{a.title} (grade %)", f"{a.title} (attempts)"]
+    writer.writerow([spreadsheet_safe(cell) for cell in header])
+    for learner in book.learners:
+        row: list[object] = [learner.username]
+        for a in book.assignments:
+            cell = book.cells[(learner.id, a.id)]
+            row += ["" if cell.grade is None else f"{100 * cell.grade:.1f}", cell.attempts]
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class QuestionChoice:
+    card_id: int
+    text: str
+
+
+def live_questions() -> dict[str, list[QuestionChoice]]:
+    """Every live set's live questions in order, by slug, for choosing an assignment's questions."""
+    rows = db.session.execute(
+        select(ContentSet.slug, Card.id, Card.type, Card.question)
+        .join(Card, Card.set_id == ContentSet.id)
+        .where(ContentSet.retired_at.is_(None), Card.retired_at.is_(None))
+        .order_by(ContentSet.slug, Card.position, Card.id)
+    )
+    found: dict[str, list[QuestionChoice]] = defaultdict(list)
+    for slug, card_id, card_type, question in rows:
+        text = plain_text(blank_clozes(question) if card_type == "cloze" else question)
+        found[slug].append(QuestionChoice(card_id, text))
+    return dict(found)

@@ -3,7 +3,7 @@ sets, the learner's window and attempts, the close time ending an attempt, accom
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -29,6 +29,10 @@ def people() -> tuple[User, User, classes.Classroom]:  # type: ignore[name-defin
     room = classes.create_class(teacher, "RNN 101", T0, timezone="Europe/Paris")
     classes.join(ann, room.join_code, T0)
     return teacher, ann, room
+
+
+def begin(user: User, assignment_id: int, when: datetime, seed: int | None = None) -> QuizAttempt:
+    return asg.start_attempt(user, assignment_id, when, GRACE, seed=seed)
 
 
 def spec(**changes: object) -> AssignmentSpec:
@@ -74,7 +78,7 @@ def test_chosen_questions_are_the_only_ones_asked(gates: Flask) -> None:  # noqa
         assignment = asg.create_assignment(room, teacher, spec(card_ids=cards, attempts=0), T0)
         assert assignment.title == "Gates"
         for minute in range(3):
-            attempt = asg.start_attempt(ann, assignment.id, T0 + minute * MINUTE, seed=minute)
+            attempt = begin(ann, assignment.id, T0 + minute * MINUTE, seed=minute)
             quiz.submit(ann, attempt.id, T0 + minute * MINUTE, GRACE)
             assert sorted(q.card_id for q in attempt.questions) == sorted(cards)
 
@@ -84,14 +88,14 @@ def test_window_and_attempts_decide_who_may_start(gates: Flask) -> None:  # noqa
         teacher, ann, room = people()
         assignment = asg.create_assignment(room, teacher, spec(), T0 - timedelta(days=1))
         with pytest.raises(asg.AttemptRefused, match="opens at Mon 02 Nov 2026, 12:00 UTC"):
-            asg.start_attempt(ann, assignment.id, OPENS - timedelta(seconds=1))
-        first = asg.start_attempt(ann, assignment.id, OPENS)
+            begin(ann, assignment.id, OPENS - timedelta(seconds=1))
+        first = begin(ann, assignment.id, OPENS)
         assert first.assignment_id == assignment.id and first.title == "Gates"
         quiz.submit(ann, first.id, OPENS + MINUTE, GRACE)
-        second = asg.start_attempt(ann, assignment.id, OPENS + 2 * MINUTE)
+        second = begin(ann, assignment.id, OPENS + 2 * MINUTE)
         quiz.submit(ann, second.id, OPENS + 3 * MINUTE, GRACE)
         with pytest.raises(asg.AttemptRefused, match="used all 2 attempts"):
-            asg.start_attempt(ann, assignment.id, OPENS + 4 * MINUTE)
+            begin(ann, assignment.id, OPENS + 4 * MINUTE)
         assert db.session.scalar(select(func.count(QuizAttempt.id))) == 2
 
 
@@ -99,9 +103,10 @@ def test_close_time_refuses_new_attempts_exactly_then(gates: Flask) -> None:  # 
     with gates.app_context():
         teacher, ann, room = people()
         assignment = asg.create_assignment(room, teacher, spec(attempts=0), T0)
-        asg.start_attempt(ann, assignment.id, CLOSES - timedelta(seconds=1))
+        last = begin(ann, assignment.id, CLOSES - timedelta(seconds=1))
+        quiz.submit(ann, last.id, CLOSES - timedelta(seconds=1), GRACE)
         with pytest.raises(asg.AttemptRefused, match="closed at"):
-            asg.start_attempt(ann, assignment.id, CLOSES)
+            begin(ann, assignment.id, CLOSES)
 
 
 def test_unlimited_attempts_without_a_window(gates: Flask) -> None:  # noqa: F811
@@ -109,8 +114,20 @@ def test_unlimited_attempts_without_a_window(gates: Flask) -> None:  # noqa: F81
         teacher, ann, room = people()
         assignment = asg.create_assignment(room, teacher, spec(attempts=0, opens_at=None, closes_at=None), T0)
         for minute in range(6):
-            attempt = asg.start_attempt(ann, assignment.id, T0 + minute * MINUTE)
+            attempt = begin(ann, assignment.id, T0 + minute * MINUTE)
             assert attempt.ends_at == T0 + minute * MINUTE + timedelta(seconds=600)
+            quiz.submit(ann, attempt.id, T0 + minute * MINUTE, GRACE)
+
+
+def test_starting_again_goes_back_to_the_attempt_in_progress(gates: Flask) -> None:  # noqa: F811
+    with gates.app_context():
+        teacher, ann, room = people()
+        assignment = asg.create_assignment(room, teacher, spec(attempts=1), T0)
+        first = begin(ann, assignment.id, T0)
+        assert begin(ann, assignment.id, T0 + MINUTE).id == first.id
+        quiz.submit(ann, first.id, T0 + 2 * MINUTE, GRACE)
+        with pytest.raises(asg.AttemptRefused, match="used all 1 attempt "):
+            begin(ann, assignment.id, T0 + 3 * MINUTE)
 
 
 def test_close_time_ends_an_attempt_in_progress(gates: Flask) -> None:  # noqa: F811
@@ -118,7 +135,7 @@ def test_close_time_ends_an_attempt_in_progress(gates: Flask) -> None:  # noqa: 
         teacher, ann, room = people()
         assignment = asg.create_assignment(room, teacher, spec(), T0)
         started = CLOSES - 3 * MINUTE
-        attempt = asg.start_attempt(ann, assignment.id, started)
+        attempt = begin(ann, assignment.id, started)
         assert attempt.ends_at == CLOSES  # not started + 10 minutes
         first, second = attempt.questions[0], attempt.questions[1]
         quiz.save_answer(ann, attempt.id, first.id, right_answer(first), CLOSES - MINUTE, GRACE)
@@ -133,7 +150,7 @@ def test_the_sweep_submits_an_attempt_the_close_time_ended(gates: Flask) -> None
     with gates.app_context():
         teacher, ann, room = people()
         assignment = asg.create_assignment(room, teacher, spec(), T0)
-        attempt_id = asg.start_attempt(ann, assignment.id, CLOSES - MINUTE).id
+        attempt_id = begin(ann, assignment.id, CLOSES - MINUTE).id
         assert quiz.sweep(CLOSES + MINUTE, GRACE) == 1
         attempt = db.session.get(QuizAttempt, attempt_id)
         assert attempt is not None and attempt.auto_submitted
@@ -143,7 +160,7 @@ def test_moving_the_close_time_moves_attempts_in_progress(gates: Flask) -> None:
     with gates.app_context():
         teacher, ann, room = people()
         assignment = asg.create_assignment(room, teacher, spec(), T0)
-        attempt = asg.start_attempt(ann, assignment.id, CLOSES - 5 * MINUTE)
+        attempt = begin(ann, assignment.id, CLOSES - 5 * MINUTE)
         assert attempt.ends_at == CLOSES
         asg.update_assignment(assignment, spec(closes_at=CLOSES + timedelta(hours=1)), CLOSES - 4 * MINUTE)
         db.session.refresh(attempt)
@@ -160,7 +177,7 @@ def test_an_accommodation_opens_a_late_window_and_a_longer_attempt(gates: Flask)
         bob = accounts.register("bob", "correct horse", T0)
         classes.join(bob, room.join_code, T0)
         assignment = asg.create_assignment(room, teacher, spec(attempts=1), T0)
-        running = asg.start_attempt(ann, assignment.id, CLOSES - 5 * MINUTE)
+        running = begin(ann, assignment.id, CLOSES - 5 * MINUTE)
         later = CLOSES + timedelta(days=1)
         asg.set_override(
             assignment, ann.id, Accommodation(closes_at=later, time_limit_s=1200), CLOSES - MINUTE
@@ -169,10 +186,10 @@ def test_an_accommodation_opens_a_late_window_and_a_longer_attempt(gates: Flask)
         assert running.ends_at == CLOSES + 15 * MINUTE and running.time_limit_s == 1200
         quiz.submit(ann, running.id, CLOSES, GRACE)
         asg.set_override(assignment, ann.id, Accommodation(closes_at=later, attempts=2), CLOSES)
-        attempt = asg.start_attempt(ann, assignment.id, CLOSES + timedelta(hours=3))
+        attempt = begin(ann, assignment.id, CLOSES + timedelta(hours=3))
         assert attempt.ends_at == CLOSES + timedelta(hours=3, minutes=10)
         with pytest.raises(asg.AttemptRefused, match="closed at"):
-            asg.start_attempt(bob, assignment.id, CLOSES + timedelta(hours=3))
+            begin(bob, assignment.id, CLOSES + timedelta(hours=3))
         asg.clear_override(assignment, ann.id, CLOSES + timedelta(hours=3, minutes=1))
         db.session.refresh(attempt)
         assert attempt.ends_at == CLOSES + timedelta(
@@ -191,13 +208,13 @@ def test_only_the_class_learners_find_an_assignment(gates: Flask) -> None:  # no
         assignment = asg.create_assignment(room, teacher, spec(), T0)
         for person in (outsider, teacher):
             with pytest.raises(asg.AssignmentNotFound):
-                asg.start_attempt(person, assignment.id, T0)
+                begin(person, assignment.id, T0)
         other = accounts.register("other", "correct horse", T0, role="instructor")
         with pytest.raises(asg.AssignmentNotFound):
             asg.taught_assignment(other, assignment.id)
         asg.delete_assignment(assignment, T0)
         with pytest.raises(asg.AssignmentNotFound):
-            asg.start_attempt(ann, assignment.id, T0)
+            begin(ann, assignment.id, T0)
         assert asg.learner_assignments(ann, T0, GRACE) == []
 
 
@@ -206,7 +223,7 @@ def test_learner_list_gives_status_attempts_and_grade(gates: Flask) -> None:  # 
         teacher, ann, room = people()
         now_open = asg.create_assignment(room, teacher, spec(title="Now"), T0)
         later = asg.create_assignment(room, teacher, spec(title="Later", opens_at=CLOSES, closes_at=None), T0)
-        attempt = asg.start_attempt(ann, now_open.id, T0)
+        attempt = begin(ann, now_open.id, T0)
         for question in attempt.questions:
             quiz.save_answer(ann, attempt.id, question.id, right_answer(question), T0, GRACE)
         mine = asg.learner_assignments(ann, T0 + MINUTE, GRACE)
@@ -231,7 +248,7 @@ def test_right_answers_follow_the_review_policy(gates: Flask, review: str, befor
     with gates.app_context():
         teacher, ann, room = people()
         assignment = asg.create_assignment(room, teacher, spec(review=review), T0)
-        attempt = asg.start_attempt(ann, assignment.id, T0)
+        attempt = begin(ann, assignment.id, T0)
         quiz.submit(ann, attempt.id, T0 + MINUTE, GRACE)
         assert asg.answers_shown(attempt, T0 + MINUTE) is before
         assert asg.answers_shown(attempt, CLOSES) is after
@@ -251,16 +268,21 @@ def test_two_starts_at_once_make_one_attempt(gates: Flask) -> None:  # noqa: F81
         assignment_id = asg.create_assignment(room, teacher, spec(attempts=1), T0).id
         ann_id = ann.id
 
+    got: list[int] = []
+
     def start() -> None:
         user = db.session.get(User, ann_id)
         assert user is not None
-        asg.start_attempt(user, assignment_id, T0 + MINUTE)
+        got.append(begin(user, assignment_id, T0 + MINUTE).id)
 
     for _ in range(3):
-        errors = run_together(gates, [start, start, start])
+        got.clear()
+        assert run_together(gates, [start, start, start]) == []
         with gates.app_context():
             count = db.session.scalar(select(func.count(QuizAttempt.id)).where(QuizAttempt.user_id == ann_id))
-        assert count == 1
+            assert count == 1 and len(set(got)) == 1  # every tab is in the one attempt
+            quiz.submit(db.session.get(User, ann_id), got[0], T0 + MINUTE, GRACE)  # type: ignore[arg-type]
+        errors = run_together(gates, [start, start])
         assert len(errors) == 2 and all(isinstance(e, asg.AttemptRefused) for e in errors), errors
         with gates.app_context():  # start over for the next round
             db.session.execute(QuizAttempt.__table__.delete())
