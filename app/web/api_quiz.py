@@ -124,7 +124,8 @@ class QuizResultSchema(Schema):
     results = fields.List(fields.Nested(QuizResultItemSchema), required=True)
 
 
-def _view(attempt: Any) -> dict[str, Any]:
+def attempt_json(attempt: Any) -> dict[str, Any]:
+    """An attempt as the quiz API answers it (no right answers)."""
     cards = {q.card_id: db.session.get(Card, q.card_id) for q in attempt.questions}
     remaining = 0 if attempt.submitted_at else quiz.deadline_of(attempt, grace()).remaining_s(now())
     return attempt_view(attempt, cards, remaining)
@@ -147,7 +148,7 @@ def create(body: dict[str, Any]) -> Any:
         )
     except quiz.QuizRequestError as exc:
         abort(422, message=str(exc))
-    return _view(attempt)
+    return attempt_json(attempt)
 
 
 @bp.post("/sets/<slug>/quiz")
@@ -166,7 +167,7 @@ def start_fixed(slug: str) -> Any:
         abort(409, message=str(exc))
     except quiz.QuizRequestError as exc:
         abort(422, message=str(exc))
-    return _view(attempt)
+    return attempt_json(attempt)
 
 
 def _attempt(attempt_id: int) -> Any:
@@ -181,7 +182,7 @@ def _attempt(attempt_id: int) -> Any:
 @bp.response(200, QuizAttemptSchema)
 def resume(attempt_id: int) -> Any:
     """Resume an attempt: the remaining seconds and every saved answer."""
-    return _view(_attempt(attempt_id))
+    return attempt_json(_attempt(attempt_id))
 
 
 @bp.put("/quizzes/<int:attempt_id>/answers/<int:question_id>")
