@@ -8,7 +8,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from app.models import Assignment, AssignmentOverride
-from app.quiz.assignments import Accommodation, as_utc, local
+from app.quiz.assignments import Accommodation, as_utc, local, local_text
 from app.services.assignments import AssignmentError, AssignmentSpec
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
@@ -114,8 +114,8 @@ def accommodation_from_form(form: MultiDict[str, str], zone_name: str) -> Accomm
 def override_row(row: AssignmentOverride, zone_name: str) -> dict[str, Any]:
     return {
         "user_id": row.user_id,
-        "opens_at": input_value(row.opens_at, zone_name),
-        "closes_at": input_value(row.closes_at, zone_name),
+        "opens_at": local_text(row.opens_at, zone_name) if row.opens_at else None,
+        "closes_at": local_text(row.closes_at, zone_name) if row.closes_at else None,
         "minutes": None if row.time_limit_s is None else row.time_limit_s // 60,
         "attempts": row.attempts,
     }
