@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -73,7 +73,7 @@ def _checked_name(name: str) -> str:
 def join(user: User, code: str, now: datetime) -> Classroom:
     """Join the class with this code as a learner (again, if removed earlier); an instructor of the
     class stays its instructor."""
-    classroom = db.session.scalar(select(Classroom).where(Classroom.join_code == normalise_code(code)))
+    classroom = find_by_code(code)
     if classroom is None:
         raise ClassNotFound("No class has that join code; check it with your instructor.")
     member = _membership(classroom.id, user.id)
@@ -146,6 +146,11 @@ def add_instructor(classroom: Classroom, username: str, now: datetime) -> User:
     except IntegrityError:  # added twice at the same moment: the other request's row stands
         db.session.rollback()
     return user
+
+
+def find_by_code(code: str) -> Classroom | None:
+    """The class this join code opens (None for an unknown or rotated-out code)."""
+    return db.session.scalar(select(Classroom).where(Classroom.join_code == normalise_code(code)))
 
 
 def _membership(class_id: int, user_id: int) -> ClassMember | None:
@@ -226,11 +231,34 @@ class RosterRow:
     """One learner on the roster: their study figures (as on their own /stats page) and, per
     assigned quiz (in `assigned_quizzes` order), their grade as a fraction or None if not done."""
 
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "id", "username", "guest", "cards_studied", "reviews_7_days", "reviews_30_days", "true_retention",
+        "retention_reviews", "due_today", "streak_days", "quizzes_done", "quiz_score",
+    )  # fmt: skip
+
     user_id: int
     username: str
     is_guest: bool
     figures: stats.Figures
     grades: tuple[float | None, ...]
+
+    def record(self) -> dict[str, Any]:
+        """The row as the API and the CSV give it, under their column names."""
+        f = self.figures
+        return {
+            "id": self.user_id,
+            "username": self.username,
+            "guest": self.is_guest,
+            "cards_studied": f.cards_studied,
+            "reviews_7_days": f.reviews_7,
+            "reviews_30_days": f.reviews_30,
+            "true_retention": f.retention.rate,
+            "retention_reviews": f.retention.total,
+            "due_today": f.due_today,
+            "streak_days": f.streak,
+            "quizzes_done": self.quizzes_done,
+            "quiz_score": self.quiz_score,
+        }
 
     @property
     def quizzes_done(self) -> int:
