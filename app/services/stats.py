@@ -360,7 +360,7 @@ def _daily_reviews(
 
 def _per_user(user_column: Any, ids: list[int], *where: Any) -> dict[int, int]:
     query = select(user_column, func.count()).where(user_column.in_(ids), *where).group_by(user_column)
-    return dict(db.session.execute(query).tuples().all())
+    return dict(db.session.execute(query).all())
 
 
 def cards_studied(user: User) -> int:
