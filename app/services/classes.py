@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import ClassMember, Classroom, User
-from app.services import stats
+from app.services import accounts, stats
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
 CODE_LENGTH = 8
@@ -133,7 +133,7 @@ def rename(classroom: Classroom, name: str) -> Classroom:
 
 def add_instructor(classroom: Classroom, username: str, now: datetime) -> User:
     """Let another instructor account teach this class too (a learner of it becomes its instructor)."""
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    user = accounts.find_user(username.strip())
     if user is None or not user.is_instructor:
         raise ClassRequestError(f"There is no instructor account called '{username.strip()}'.")
     member = _membership(classroom.id, user.id)
