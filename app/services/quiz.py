@@ -189,7 +189,7 @@ def start_fixed_quiz(user: User, slug: str, now: datetime, seed: int | None = No
     cards = _candidates(_active_cards(Card.set_id == content_set.id))
     planned = plan_questions(cards, settings["questions"], _seed(seed))
     if settings["attempts"]:
-        _hold_learner(user)
+        hold_learner(user)
         if attempts_used(user, content_set.id) >= settings["attempts"]:
             db.session.rollback()
             raise QuizAttemptsUsed(f"You have used all {settings['attempts']} attempts at this quiz.")
@@ -197,7 +197,34 @@ def start_fixed_quiz(user: User, slug: str, now: datetime, seed: int | None = No
     return _create(user, now, content_set.title, source, settings["time_limit_s"], planned, content_set.id)
 
 
-def _hold_learner(user: User) -> None:
+def plan_assigned(
+    sets: list[str], card_ids: list[int], count: int, seed: int | None = None
+) -> list[PlannedQuestion]:
+    """An assigned quiz's questions: from the chosen cards if any, else from the sets (live ones)."""
+    set_rows = _sets_by_slug(sets)
+    set_ids = [s.id for s in set_rows]
+    chosen = _active_cards(Card.set_id.in_(set_ids), *([Card.id.in_(card_ids)] if card_ids else []))
+    siblings = _active_cards(Card.set_id.in_(set_ids))
+    return plan_questions(_candidates(chosen), count, _seed(seed), _candidates(siblings))
+
+
+def start_assigned(
+    user: User,
+    now: datetime,
+    title: str,
+    source: dict[str, Any],
+    time_limit_s: int,
+    planned: list[PlannedQuestion],
+    assignment_id: int,
+    ends_at: datetime,
+) -> QuizAttempt:
+    """An assigned quiz's attempt, in the transaction that counted the learner's attempts."""
+    return _create(
+        user, now, title, source, time_limit_s, planned, None, assignment_id=assignment_id, ends_at=ends_at
+    )
+
+
+def hold_learner(user: User) -> None:
     """Write the learner's row (changing nothing) so that the attempts counted next stay counted
     until commit: PostgreSQL locks the row, SQLite the database; a parallel start waits, then
     counts the attempt this one adds."""
@@ -217,7 +244,12 @@ def _create(
     time_limit_s: int,
     planned: list[PlannedQuestion],
     fixed_set_id: int | None,
+    *,
+    assignment_id: int | None = None,
+    ends_at: datetime | None = None,
 ) -> QuizAttempt:
+    """Store and commit the attempt; `ends_at` (an assignment's close time) may end it before its
+    time limit does."""
     attempt = QuizAttempt(
         user_id=user.id,
         title=title,
@@ -225,8 +257,9 @@ def _create(
         fixed_set_id=fixed_set_id,
         time_limit_s=time_limit_s,
         started_at=now,
-        ends_at=now + timedelta(seconds=time_limit_s),
+        ends_at=ends_at if ends_at is not None else now + timedelta(seconds=time_limit_s),
         total=len(planned),
+        assignment_id=assignment_id,
     )
     for position, plan in enumerate(planned, 1):
         choices = [{"id": c.id, "text": c.text, "correct": c.correct} for c in plan.choices]
@@ -485,9 +518,14 @@ def missed_card_ids(result: QuizResult) -> list[int]:
     return [item.card.id for item in result.items if not item.correct]
 
 
-def missed_in(user: User, attempt_id: int) -> list[int]:
-    """The cards this learner missed in one of their submitted quizzes ("study the ones I missed")."""
+def missed_in(user: User, attempt_id: int, now: datetime) -> list[int]:
+    """The cards this learner missed in one of their submitted quizzes ("study the ones I missed"),
+    once its assignment (if any) lets them see which those were."""
+    from app.services.assignments import answers_shown  # assignments build on this module
+
     attempt = _own_attempt(user, attempt_id)
     if attempt.submitted_at is None:
         raise QuizClosed("Finish the quiz first; then study the ones you missed.")
+    if not answers_shown(attempt, now):
+        raise QuizClosed("Your instructor has not released this quiz's answers yet.")
     return [q.card_id for q in attempt.questions if not q.correct]

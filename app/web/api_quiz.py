@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Card
 from app.quiz.grading import MAX_RESPONSE_CHARS, UngradableResponse
 from app.quiz.rules import MAX_QUESTIONS, MAX_SECONDS, MIN_QUESTIONS, MIN_SECONDS
-from app.services import quiz
+from app.services import assignments, quiz
 from app.web.api_schemas import MAX_SLUG, DiffSegmentSchema
 from app.web.clock import now
 from app.web.quiz import grace
@@ -87,19 +87,27 @@ class QuizCheckSchema(Schema):
     )
 
 
+_HIDDEN = "; null while the assignment's review policy hides right answers"
+
+
 class QuizResultItemSchema(Schema):
     question_id = fields.Integer()
+    card_id = fields.Integer(metadata={"description": "the card this question asked"})
     position = fields.Integer()
     type = fields.String()
-    correct = fields.Boolean()
+    correct = fields.Boolean(allow_none=True, metadata={"description": "whether it was right" + _HIDDEN})
     your_answer = fields.String()
-    right_answer = fields.String()
+    right_answer = fields.String(allow_none=True, metadata={"description": "the right answer" + _HIDDEN})
     question_html = fields.String()
-    right_answer_html = fields.String()
-    explanation_html = fields.String()
-    note = fields.String(metadata={"description": "why a typed answer was accepted or judged wrong"})
+    right_answer_html = fields.String(allow_none=True, metadata={"description": "as HTML" + _HIDDEN})
+    explanation_html = fields.String(allow_none=True, metadata={"description": "the explanation" + _HIDDEN})
+    note = fields.String(
+        allow_none=True, metadata={"description": "why a typed answer was accepted or judged wrong" + _HIDDEN}
+    )
     checks = fields.List(
-        fields.Nested(QuizCheckSchema), metadata={"description": "typed answers: one per blank or answer"}
+        fields.Nested(QuizCheckSchema),
+        allow_none=True,
+        metadata={"description": "typed answers: one per blank or answer" + _HIDDEN},
     )
 
 
@@ -110,10 +118,14 @@ class QuizResultSchema(Schema):
     total = fields.Integer(required=True)
     time_used_s = fields.Integer()
     auto_submitted = fields.Boolean()
+    answers_shown = fields.Boolean(
+        metadata={"description": "false while an assignment's review policy hides right answers"}
+    )
     results = fields.List(fields.Nested(QuizResultItemSchema), required=True)
 
 
-def _view(attempt: Any) -> dict[str, Any]:
+def attempt_json(attempt: Any) -> dict[str, Any]:
+    """An attempt as the quiz API answers it (no right answers)."""
     cards = {q.card_id: db.session.get(Card, q.card_id) for q in attempt.questions}
     remaining = 0 if attempt.submitted_at else quiz.deadline_of(attempt, grace()).remaining_s(now())
     return attempt_view(attempt, cards, remaining)
@@ -136,7 +148,7 @@ def create(body: dict[str, Any]) -> Any:
         )
     except quiz.QuizRequestError as exc:
         abort(422, message=str(exc))
-    return _view(attempt)
+    return attempt_json(attempt)
 
 
 @bp.post("/sets/<slug>/quiz")
@@ -155,7 +167,7 @@ def start_fixed(slug: str) -> Any:
         abort(409, message=str(exc))
     except quiz.QuizRequestError as exc:
         abort(422, message=str(exc))
-    return _view(attempt)
+    return attempt_json(attempt)
 
 
 def _attempt(attempt_id: int) -> Any:
@@ -170,7 +182,7 @@ def _attempt(attempt_id: int) -> Any:
 @bp.response(200, QuizAttemptSchema)
 def resume(attempt_id: int) -> Any:
     """Resume an attempt: the remaining seconds and every saved answer."""
-    return _view(_attempt(attempt_id))
+    return attempt_json(_attempt(attempt_id))
 
 
 @bp.put("/quizzes/<int:attempt_id>/answers/<int:question_id>")
@@ -198,8 +210,11 @@ def save(body: dict[str, Any], attempt_id: int, question_id: int) -> Any:
 @bp.response(200, QuizResultSchema)
 def submit(attempt_id: int) -> Any:
     """Submit the attempt; every later call returns the same result."""
+    user = current_learner()
     try:
-        outcome = quiz.submit(current_learner(), attempt_id, now(), grace())
+        outcome = quiz.submit(user, attempt_id, now(), grace())
     except quiz.QuizNotFound as exc:
         abort(404, message=str(exc))
-    return result_view(outcome)
+    return result_view(
+        outcome, assignments.answers_shown(quiz.get_attempt(user, attempt_id, now(), grace()), now())
+    )

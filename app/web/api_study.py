@@ -36,7 +36,7 @@ def _set_id(slug: str | None) -> int | None:
 
 def _quiz_misses(attempt_id: int) -> list[int]:
     try:
-        return quiz.missed_in(current_learner(), attempt_id)
+        return quiz.missed_in(current_learner(), attempt_id, now())
     except quiz.QuizNotFound as exc:
         abort(404, message=str(exc))
     except quiz.QuizClosed as exc:

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Card
 from app.quiz.grading import UngradableResponse
 from app.quiz.rules import MAX_QUESTIONS, MIN_QUESTIONS
-from app.services import catalog, quiz
+from app.services import assignments, catalog, quiz
 from app.web.clock import now
 from app.web.quiz_view import attempt_view, result_view
 from app.web.security import current_learner
@@ -140,8 +140,12 @@ def result(attempt_id: int) -> ResponseReturnValue:
     if attempt.submitted_at is None:
         return redirect(url_for("quiz.take", attempt_id=attempt_id))
     outcome = quiz.result_of(attempt)
+    shown = assignments.answers_shown(attempt, now())
     return render_template(
-        "quiz/result.html", result=result_view(outcome), missed=quiz.missed_card_ids(outcome)
+        "quiz/result.html",
+        result=result_view(outcome, shown),
+        missed=quiz.missed_card_ids(outcome) if shown else [],
+        review=assignments.review_note(attempt, now()) if not shown else "",
     )
 
 

@@ -128,8 +128,31 @@ def _checks(item: ResultItem) -> list[dict[str, Any]]:
     return [_check_view(c) for c in item.verdict.checks]
 
 
-def result_view(result: QuizResult) -> dict[str, Any]:
-    faces = {item.question_id: _faces(item.card) for item in result.items}
+_REVEALED = ("correct", "right_answer", "right_answer_html", "explanation_html", "note", "checks")
+
+
+def _item_view(item: ResultItem, face: dict[str, Any], answers_shown: bool) -> dict[str, Any]:
+    """One question's result; until its assignment lets right answers be seen, whether it was
+    right, the right answer, the explanation and the grader's notes are left out (None)."""
+    view = {
+        "question_id": item.question_id,
+        "card_id": item.card.id,
+        "position": item.position,
+        "type": item.type,
+        "correct": item.correct,
+        "your_answer": _answer_text(item),
+        "your_answer_html": _answer_html(item, face),
+        "right_answer": item.right_answer,
+        "question_html": face["question_html"],
+        "right_answer_html": _right_answer_html(item, face),
+        "explanation_html": face["explanation_html"],
+        "note": item.note,
+        "checks": _checks(item),
+    }
+    return view if answers_shown else {**view, **dict.fromkeys(_REVEALED)}
+
+
+def result_view(result: QuizResult, answers_shown: bool = True) -> dict[str, Any]:
     return {
         "id": result.attempt_id,
         "title": result.title,
@@ -137,21 +160,6 @@ def result_view(result: QuizResult) -> dict[str, Any]:
         "total": result.total,
         "time_used_s": result.time_used_s,
         "auto_submitted": result.auto_submitted,
-        "results": [
-            {
-                "question_id": item.question_id,
-                "position": item.position,
-                "type": item.type,
-                "correct": item.correct,
-                "your_answer": _answer_text(item),
-                "your_answer_html": _answer_html(item, faces[item.question_id]),
-                "right_answer": item.right_answer,
-                "question_html": faces[item.question_id]["question_html"],
-                "right_answer_html": _right_answer_html(item, faces[item.question_id]),
-                "explanation_html": faces[item.question_id]["explanation_html"],
-                "note": item.note,
-                "checks": _checks(item),
-            }
-            for item in result.items
-        ],
+        "answers_shown": answers_shown,
+        "results": [_item_view(item, _faces(item.card), answers_shown) for item in result.items],
     }

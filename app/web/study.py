@@ -61,7 +61,7 @@ def _quiz_misses(attempt_id: int | None) -> list[int] | None:
     if attempt_id is None:
         return None
     try:
-        return quiz.missed_in(current_learner(), attempt_id)
+        return quiz.missed_in(current_learner(), attempt_id, now())
     except quiz.QuizNotFound as exc:
         abort(404, description=str(exc))
     except quiz.QuizClosed as exc:

@@ -160,7 +160,9 @@ def test_submitting_twice_gives_the_same_result_and_reschedules_once(gates: Flas
         )
         progress = db.session.scalar(select(CardProgress).where(CardProgress.card_id == wrong.card_id))
         assert progress is not None and progress.phase == "learning"
-        assert quiz.missed_in(user, attempt.id) == [q.card_id for q in attempt.questions if q.id != right.id]
+        assert quiz.missed_in(user, attempt.id, T0) == [
+            q.card_id for q in attempt.questions if q.id != right.id
+        ]
 
 
 def test_right_answers_are_not_in_what_the_learner_sees_before_submission(gates: Flask) -> None:
@@ -187,7 +189,7 @@ def test_another_learner_cannot_see_answer_or_submit_an_attempt(gates: Flask) ->
             lambda: quiz.get_attempt(bob, attempt.id, T0, GRACE),
             lambda: quiz.save_answer(bob, attempt.id, question.id, right_answer(question), T0, GRACE),
             lambda: quiz.submit(bob, attempt.id, T0, GRACE),
-            lambda: quiz.missed_in(bob, attempt.id),
+            lambda: quiz.missed_in(bob, attempt.id, T0),
         ):
             with pytest.raises(quiz.QuizNotFound):
                 call()
