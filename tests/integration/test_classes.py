@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask import Flask
 from sqlalchemy import event
 
 from app.extensions import db
 from app.models import Classroom, User
-from app.services import classes, stats
+from app.services import accounts, classes, quiz, stats
+from app.services import assignments as asg
+from tests.integration.test_quiz import GRACE, T0, right_answer
+from tests.integration.test_quiz import gates as gates  # a fixture
 from tests.integration.test_stats import NOW, World
 from tests.integration.test_stats import session as session  # a fixture
 from tests.integration.test_stats import world as world  # a fixture
@@ -208,3 +212,34 @@ def test_the_roster_takes_the_same_few_queries_for_many_learners(world: World) -
         event.remove(db.engine, "before_cursor_execute", count)
     assert len(rows) == 60
     assert len(statements) <= 8, statements
+
+
+def test_the_roster_shows_assigned_quizzes_done_and_their_grades(gates: Flask) -> None:
+    """Two assignments; ann answers all of the first right and none of the second, bea does nothing,
+    and a removed learner's attempt stays but leaves the roster."""
+    with gates.app_context():
+        teach = accounts.register("teacher", "correct horse", T0, role="instructor")
+        ann, bea, cy = (accounts.register(n, "correct horse", T0) for n in ("ann", "bea", "cyd"))
+        room = classes.create_class(teach, "RNN 101", T0)
+        for user in (ann, bea, cy):
+            classes.join(user, room.join_code, T0)
+        spec = asg.AssignmentSpec(sets=["gates"], count=5, time_limit_s=600, attempts=0)
+        first = asg.create_assignment(room, teach, spec, T0)
+        second = asg.create_assignment(room, teach, spec, T0 + timedelta(seconds=1))
+        done = asg.start_attempt(ann, first.id, T0, GRACE)
+        for question in done.questions:
+            quiz.save_answer(ann, done.id, question.id, right_answer(question), T0, GRACE)
+        quiz.submit(ann, done.id, T0 + timedelta(minutes=1), GRACE)
+        quiz.submit(ann, asg.start_attempt(ann, second.id, T0, GRACE).id, T0 + timedelta(minutes=2), GRACE)
+        asg.start_attempt(bea, first.id, T0, GRACE)  # started, never submitted: not done
+        quiz.submit(cy, asg.start_attempt(cy, first.id, T0, GRACE).id, T0 + timedelta(minutes=1), GRACE)
+        classes.remove_learner(room, cy.id, T0 + timedelta(minutes=5))
+
+        assert [q.id for q in classes.assigned_quizzes(room.id)] == [first.id, second.id]
+        rows = {r.username: r for r in classes.roster(room, T0 + timedelta(minutes=5))}
+        assert set(rows) == {"ann", "bea"}  # cyd was removed
+        assert rows["ann"].grades == (1.0, 0.0)
+        assert (rows["ann"].quizzes_done, rows["ann"].quiz_score) == (2, 0.5)
+        assert rows["bea"].grades == (None, None)
+        assert (rows["bea"].quizzes_done, rows["bea"].quiz_score) == (0, None)
+        assert rows["ann"].record()["quiz_score"] == 0.5

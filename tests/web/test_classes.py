@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import Flask
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 
 from app.extensions import db
@@ -234,7 +234,11 @@ def test_a_co_instructor_and_a_new_name(people: Flask) -> None:
     post(teach, f"/classes/{class_id}/instructors", {"username": "Other"}, page=page)
     assert "Instructors: other, teach." in text(other.get(page))
     post(other, f"/classes/{class_id}/rename", {"name": "Gated cells"}, page=page)
-    assert "<h1>Gated cells</h1>" in text(teach.get(page))
+    shown = text(teach.get(page))
+    assert "<h1>Gated cells</h1>" in shown
+    with people.test_request_context():  # the other class features' pages, linked once they exist
+        for endpoint in ("classes_assignments.index", "classes_assignments.gradebook"):
+            assert f'href="{url_for(endpoint, class_id=class_id)}"' in shown
 
 
 def test_a_learner_leaves_a_class(people: Flask) -> None:
