@@ -317,10 +317,10 @@ def _figures_in(clock: DayClock, ids: list[int], now: datetime) -> dict[int, Fig
     daily = _daily_reviews(clock, ids, days, now)
     due = _per_user(CardProgress.user_id, ids, *_due_review_cards(clock.day_start(today + 1)))
     studied = _per_user(CardProgress.user_id, ids, *_STUDIED)
+    known = _days_back_to_a_gap(clock, ids, {u: set(daily.get(u, {})) for u in ids}, days, now)
     result = {}
     for user_id in ids:
         counts = daily.get(user_id, {})
-        known = {day: counts.get(day, (0, 0, 0))[0] > 0 for day in days}
         result[user_id] = Figures(
             cards_studied=studied.get(user_id, 0),
             reviews_7=sum(counts[day][0] for day in days[-7:] if day in counts),
@@ -329,16 +329,36 @@ def _figures_in(clock: DayClock, ids: list[int], now: datetime) -> dict[int, Fig
                 passed=sum(p for _, _, p in counts.values()), total=sum(t for _, t, _ in counts.values())
             ),
             due_today=due.get(user_id, 0),
-            streak=_streak(today, _day_lookup(user_id, clock, now, known)),
+            streak=_streak(today, _day_lookup(user_id, clock, now, known[user_id])),
         )
     return result
+
+
+def _days_back_to_a_gap(
+    clock: DayClock, ids: list[int], active: dict[int, set[int]], days: list[int], now: datetime
+) -> dict[int, dict[int, bool]]:
+    """Whether each learner studied on each day, from `days` back to a day without reviews (so the
+    streak is known): learners still studying on the earliest day known are looked up further back
+    together, one grouped query per ever longer span, rather than one probe per learner."""
+    known = {u: {day: day in active[u] for day in days} for u in ids}
+    first, span = days[0], len(days)
+    going = [u for u in ids if all(known[u][d] for d in days[:-1])]  # today may still be empty
+    while going:
+        older = list(range(first - span, first))
+        found = _daily_reviews(clock, going, older, now)
+        for u in going:
+            known[u].update({day: day in found.get(u, {}) for day in older})
+        going = [u for u in going if all(known[u][d] for d in older)]
+        first, span = first - span, min(span * 2, 512)
+    return known
 
 
 def _daily_reviews(
     clock: DayClock, ids: list[int], days: Sequence[int], now: datetime
 ) -> dict[int, dict[int, tuple[int, int, int]]]:
-    """Per learner and day: counted reviews, those retention counts, and those passed."""
-    start, end = _retention_window(clock, now)
+    """Per learner and day of `days` (consecutive): counted reviews, those retention counts, and
+    those passed."""
+    start, end = clock.day_start(days[0]), _until(clock.day_start(days[-1] + 1), now)
     ends = [clock.day_start(day + 1) for day in days]
     day = case(*[(ReviewLog.reviewed_at < e, d) for d, e in zip(days, ends, strict=True)]).label("day")
     rows = db.session.execute(

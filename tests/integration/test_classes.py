@@ -187,12 +187,34 @@ def test_roster_figures_from_hand_built_logs(world: World) -> None:
         assert row.cards_studied == stats.cards_studied(user)
 
 
-def test_a_streak_longer_than_the_window_is_counted_in_full(world: World) -> None:
-    ada = world.user("ada")
-    classroom = _class_of(world, ada)
-    for days in range(1, 46):  # 45 days up to yesterday; nothing yet today
-        world.log(ada, NOW - days * DAY)
-    assert classes.roster(classroom, NOW)[0].figures.streak == 45 == stats.streak(ada, NOW)
+class Statements:
+    """Counts the SQL statements run inside the block."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def _count(self, *args: object) -> None:
+        self.seen.append(str(args[2]))
+
+    def __enter__(self) -> Statements:
+        event.listen(db.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(db.engine, "before_cursor_execute", self._count)
+
+
+def test_streaks_longer_than_the_window_are_counted_in_full_for_all_at_once(world: World) -> None:
+    people = [world.user(name) for name in ("ada", "bob", "cyd", "dee")]
+    classroom = _class_of(world, *people)
+    for n, user in enumerate(people):
+        for days in range(1, 46 + 40 * n):  # up to yesterday; nothing yet today
+            world.log(user, NOW - days * DAY)
+    with Statements() as sql:
+        rows = classes.roster(classroom, NOW)
+    assert [r.figures.streak for r in rows] == [45, 85, 125, 165]
+    assert [r.figures.streak for r in rows] == [stats.streak(user, NOW) for user in people]
+    assert len(sql.seen) <= 10, sql.seen  # the older spans are looked up for all four together
 
 
 def test_the_roster_takes_the_same_few_queries_for_many_learners(world: World) -> None:
@@ -200,18 +222,10 @@ def test_the_roster_takes_the_same_few_queries_for_many_learners(world: World) -
     classroom = _class_of(world, *people)
     for i, user in enumerate(people):
         world.log(user, NOW - (i % 5) * DAY)
-    statements: list[str] = []
-
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with Statements() as sql:
         rows = classes.roster(classroom, NOW)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert len(rows) == 60
-    assert len(statements) <= 8, statements
+    assert len(sql.seen) <= 8, sql.seen
 
 
 def test_the_roster_shows_assigned_quizzes_done_and_their_grades(gates: Flask) -> None:
