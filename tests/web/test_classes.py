@@ -80,7 +80,10 @@ def test_an_instructor_creates_a_class_and_sees_its_link_and_code(people: Flask)
     assert f"{code[:4]}-{code[4:]}" in page
     assert "RNN autumn" in text(teach.get("/classes"))
     empty = post(teach, "/classes", {"name": "  "})
-    assert empty.status_code == 422 and "needs a name" in text(empty)
+    assert empty.status_code == 422 and 'id="class-name-error">A class needs a name' in text(empty)
+    blank = post(teach, "/classes/join", {"join_code": " - "})  # each form's error stays with its field
+    assert blank.status_code == 404 and 'id="join-code-error">No class has that join code' in text(blank)
+    assert 'id="class-name-error"' not in text(blank)
 
 
 def test_a_learner_cannot_create_a_class_but_joins_by_code(people: Flask) -> None:

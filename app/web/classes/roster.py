@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -52,17 +52,15 @@ def _back(classroom: Classroom) -> ResponseReturnValue:
     return redirect(url_for("classes_roster.show", class_id=classroom.id))
 
 
-def _index(
-    status: int = 200, error: str | None = None, name: str = "", code: str = ""
-) -> ResponseReturnValue:
+def _index(status: int = 200, **form: str) -> ResponseReturnValue:
+    """The class list with its two forms; `form` gives back what was typed (`name`, `code`) and the
+    error of the form that failed (`name_error` or `code_error`)."""
     user = current_learner()
     page = render_template(
         "classes/index.html",
         taught=classes.taught_by(user) if user.is_instructor else [],
         joined=classes.joined_by(user),
-        error=error,
-        name=name,
-        code=code,
+        form=form,
     )
     return page, status
 
@@ -82,7 +80,7 @@ def create() -> ResponseReturnValue:
     except classes.NotInstructor as exc:
         abort(403, description=str(exc))
     except classes.ClassRequestError as exc:
-        return _index(422, error=str(exc), name=name)
+        return _index(422, name_error=str(exc), name=name)
     flash(f"Class “{classroom.name}” created. Share its join link or code with your learners.")
     return _back(classroom)
 
@@ -94,7 +92,7 @@ def join_by_code() -> ResponseReturnValue:
     try:
         classroom = classes.join(current_learner(), code, now())
     except classes.ClassNotFound as exc:
-        return _index(404, error=str(exc), code=code)
+        return _index(404, code_error=str(exc), code=code)
     return _joined(classroom)
 
 
@@ -216,15 +214,14 @@ def remove(class_id: int, user_id: int) -> ResponseReturnValue:
 @login_required
 def roster_csv(class_id: int) -> ResponseReturnValue:
     classroom = _taught(class_id)
-    body = "".join(_csv_lines(classroom))
     return Response(
-        body,
+        _roster_csv(classroom),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="class-{classroom.id}-roster.csv"'},
     )
 
 
-def _csv_lines(classroom: Classroom) -> Iterator[str]:
+def _roster_csv(classroom: Classroom) -> str:
     """The roster as CSV: the API's fields, then one grade column per assigned quiz."""
     rows = classes.roster(classroom, now())
     quizzes = classes.assigned_quizzes(classroom.id)
@@ -235,7 +232,7 @@ def _csv_lines(classroom: Classroom) -> Iterator[str]:
     for row in rows:
         record = row.record()
         writer.writerow([*(spreadsheet_safe(record[f]) for f in fields), *row.grades])
-    yield buffer.getvalue()
+    return buffer.getvalue()
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
