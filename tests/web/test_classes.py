@@ -399,3 +399,13 @@ def test_forms_need_the_csrf_token(people: Flask) -> None:
     assert ada.post("/classes/join", data={"join_code": code}).status_code == 400
     with people.app_context():
         assert classes.learners(class_id) == []
+
+
+@pytest.mark.parametrize("code", ["A" * 5000, "ÉÉÉÉ-ÉÉÉÉ", "%27%20OR%201%3D1", "---"])
+def test_odd_codes_find_no_class(people: Flask, code: str) -> None:
+    make_class(people, "C")
+    ada = client_for(people, "ada")
+    assert ada.get(f"/join/{code}").status_code == 404
+    assert post(ada, "/classes/join", {"join_code": code}).status_code == 404
+    token = bearer(people.test_client(), "ada")
+    assert ada.post("/api/v1/classes/join", json={"join_code": code}, headers=token).status_code in {404, 422}
