@@ -7,13 +7,16 @@ An instructor sees only the classes they teach; to anyone else such a class does
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import ClassMember, Classroom, User
+from app.services import accounts, stats
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
 CODE_LENGTH = 8
@@ -44,9 +47,7 @@ def normalise_code(code: str) -> str:
 def create_class(instructor: User, name: str, now: datetime, timezone: str | None = None) -> Classroom:
     if not instructor.is_instructor:
         raise NotInstructor("Only instructors create classes.")
-    name = name.strip()
-    if not name or len(name) > MAX_NAME:
-        raise ClassRequestError(f"A class needs a name of 1 to {MAX_NAME} characters.")
+    name = _checked_name(name)
     for _ in range(5):  # a clash of random codes is rare; retry rather than fail
         classroom = Classroom(
             name=name, timezone=timezone or instructor.timezone, join_code=new_join_code(), created_at=now
@@ -62,10 +63,17 @@ def create_class(instructor: User, name: str, now: datetime, timezone: str | Non
     raise ClassRequestError("Could not make a unique join code; try again.")
 
 
+def _checked_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > MAX_NAME:
+        raise ClassRequestError(f"A class needs a name of 1 to {MAX_NAME} characters.")
+    return name
+
+
 def join(user: User, code: str, now: datetime) -> Classroom:
     """Join the class with this code as a learner (again, if removed earlier); an instructor of the
     class stays its instructor."""
-    classroom = db.session.scalar(select(Classroom).where(Classroom.join_code == normalise_code(code)))
+    classroom = find_by_code(code)
     if classroom is None:
         raise ClassNotFound("No class has that join code; check it with your instructor.")
     member = _membership(classroom.id, user.id)
@@ -79,6 +87,70 @@ def join(user: User, code: str, now: datetime) -> Classroom:
     except IntegrityError:  # joined twice at the same moment: the other request's row stands
         db.session.rollback()
     return classroom
+
+
+def leave(user: User, class_id: int, now: datetime) -> Classroom:
+    """A learner leaves a class (their attempts stay); the code lets them back in."""
+    classroom = learner_class(user, class_id)
+    member = _membership(class_id, user.id)
+    assert member is not None
+    member.removed_at = now
+    db.session.commit()
+    return classroom
+
+
+def remove_learner(classroom: Classroom, user_id: int, now: datetime) -> User:
+    """Take a learner out of the class: out of its lists and roster at once; their past attempts stay,
+    and they may join again with the (current) code."""
+    member = _membership(classroom.id, user_id)
+    if member is None or member.role != "learner" or member.removed_at is not None:
+        raise ClassNotFound("That learner is not in this class.")
+    member.removed_at = now
+    db.session.commit()
+    user = db.session.get(User, user_id)
+    assert user is not None
+    return user
+
+
+def rotate_code(classroom: Classroom, now: datetime) -> str:
+    """Give the class a new join code; the old one stops working at once (members stay)."""
+    for _ in range(5):
+        classroom.join_code, classroom.code_rotated_at = new_join_code(), now
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            continue
+        return classroom.join_code
+    raise ClassRequestError("Could not make a unique join code; try again.")
+
+
+def rename(classroom: Classroom, name: str) -> Classroom:
+    classroom.name = _checked_name(name)
+    db.session.commit()
+    return classroom
+
+
+def add_instructor(classroom: Classroom, username: str, now: datetime) -> User:
+    """Let another instructor account teach this class too (a learner of it becomes its instructor)."""
+    user = accounts.find_user(username.strip())
+    if user is None or not user.is_instructor:
+        raise ClassRequestError(f"There is no instructor account called '{username.strip()}'.")
+    member = _membership(classroom.id, user.id)
+    if member is None:
+        db.session.add(ClassMember(class_id=classroom.id, user_id=user.id, role="instructor", joined_at=now))
+    elif member.role != "instructor" or member.removed_at is not None:
+        member.role, member.removed_at, member.joined_at = "instructor", None, now
+    try:
+        db.session.commit()
+    except IntegrityError:  # added twice at the same moment: the other request's row stands
+        db.session.rollback()
+    return user
+
+
+def find_by_code(code: str) -> Classroom | None:
+    """The class this join code opens (None for an unknown or rotated-out code)."""
+    return db.session.scalar(select(Classroom).where(Classroom.join_code == normalise_code(code)))
 
 
 def _membership(class_id: int, user_id: int) -> ClassMember | None:
@@ -131,15 +203,98 @@ def _classes_of(user: User, role: str) -> list[Classroom]:
 
 def learners(class_id: int) -> list[User]:
     """The class's current learners, by name."""
+    return _members(class_id, "learner")
+
+
+def instructors(class_id: int) -> list[User]:
+    """Who teaches the class, by name."""
+    return _members(class_id, "instructor")
+
+
+def _members(class_id: int, role: str) -> list[User]:
     return list(
         db.session.scalars(
             select(User)
             .join(ClassMember, ClassMember.user_id == User.id)
             .where(
                 ClassMember.class_id == class_id,
-                ClassMember.role == "learner",
+                ClassMember.role == role,
                 ClassMember.removed_at.is_(None),
             )
             .order_by(User.username)
         )
     )
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One learner on the roster: their study figures (as on their own /stats page) and, per
+    assigned quiz (in `assigned_quizzes` order), their grade as a fraction or None if not done."""
+
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "id", "username", "guest", "cards_studied", "reviews_7_days", "reviews_30_days", "true_retention",
+        "retention_reviews", "due_today", "streak_days", "quizzes_done", "quiz_score",
+    )  # fmt: skip
+
+    user_id: int
+    username: str
+    is_guest: bool
+    figures: stats.Figures
+    grades: tuple[float | None, ...]
+
+    def record(self) -> dict[str, Any]:
+        """The row as the API and the CSV give it, under their column names."""
+        f = self.figures
+        return {
+            "id": self.user_id,
+            "username": self.username,
+            "guest": self.is_guest,
+            "cards_studied": f.cards_studied,
+            "reviews_7_days": f.reviews_7,
+            "reviews_30_days": f.reviews_30,
+            "true_retention": f.retention.rate,
+            "retention_reviews": f.retention.total,
+            "due_today": f.due_today,
+            "streak_days": f.streak,
+            "quizzes_done": self.quizzes_done,
+            "quiz_score": self.quiz_score,
+        }
+
+    @property
+    def quizzes_done(self) -> int:
+        return sum(1 for grade in self.grades if grade is not None)
+
+    @property
+    def quiz_score(self) -> float | None:
+        """The mean grade over the assigned quizzes done."""
+        done = [grade for grade in self.grades if grade is not None]
+        return sum(done) / len(done) if done else None
+
+
+def assigned_quizzes(class_id: int) -> list[Any]:
+    """The class's assigned quizzes (from app.services.assignments, once it exists)."""
+    module = _assignments_module()
+    return list(module.class_assignments(class_id)) if module else []
+
+
+def _assignments_module() -> Any:
+    try:
+        from app.services import assignments  # built alongside; absent until it lands
+    except ImportError:
+        return None
+    return assignments
+
+
+def roster(classroom: Classroom, now: datetime) -> list[RosterRow]:
+    """Every current learner's figures and quiz grades, in a fixed number of grouped queries."""
+    people = learners(classroom.id)
+    figures = stats.figures(people, now)
+    quizzes = assigned_quizzes(classroom.id)
+    module = _assignments_module()
+    table = module.grade_table(classroom.id) if module and quizzes else {}
+    rows = []
+    for user in people:
+        cells = [table.get((user.id, quiz.id)) for quiz in quizzes]
+        grades = tuple(cell.grade if cell is not None else None for cell in cells)
+        rows.append(RosterRow(user.id, user.username, user.is_guest, figures[user.id], grades))
+    return rows

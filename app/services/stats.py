@@ -6,7 +6,8 @@ user, state and due time), so they stay fast for a learner with hundreds of thou
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -73,6 +74,18 @@ class Overview:
     leeches: list[Leech]
 
 
+@dataclass(frozen=True)
+class Figures:
+    """One learner's headline numbers, as the class roster shows them beside other learners'."""
+
+    cards_studied: int
+    reviews_7: int
+    reviews_30: int
+    retention: Retention
+    due_today: int
+    streak: int
+
+
 def overview(user: User, now: datetime) -> Overview:
     return Overview(
         reviews=reviews_per_day(user, now),
@@ -96,12 +109,37 @@ def _local_dates(user: User, clock: DayClock, days: Sequence[int]) -> list[date]
 
 def _counted_reviews(user_id: Any, start: Any, end: Any) -> list[Any]:
     """This learner's reviews in [start, end) that were not undone (values or bound parameters)."""
+    return [ReviewLog.user_id == user_id, *_counted_in(start, end)]
+
+
+def _counted_in(start: Any, end: Any) -> list[Any]:
+    """Reviews in [start, end) that were not undone, whoever gave them."""
+    return [ReviewLog.undone_at.is_(None), ReviewLog.reviewed_at >= start, ReviewLog.reviewed_at < end]
+
+
+# True retention counts reviews of cards in the review phase; a pass is Hard, Good or Easy.
+_RETAINED_REVIEW = ReviewLog.phase_before == Phase.REVIEW.value
+_PASSED = ReviewLog.rating > 1
+
+
+def _retention_window(clock: DayClock, now: datetime) -> tuple[datetime, datetime]:
+    """The span true retention looks at: the learner's last 30 days, up to `now`."""
+    today = clock.day_number(now)
+    return clock.day_start(today - WINDOW_DAYS + 1), _until(clock.day_start(today + 1), now)
+
+
+def _due_review_cards(before: datetime) -> list[Any]:
+    """Active review cards due before `before` (the forecast's and the backlog's cards)."""
     return [
-        ReviewLog.user_id == user_id,
-        ReviewLog.undone_at.is_(None),
-        ReviewLog.reviewed_at >= start,
-        ReviewLog.reviewed_at < end,
+        CardProgress.suspended.is_(False),
+        CardProgress.retired.is_(False),
+        CardProgress.phase == Phase.REVIEW.value,
+        CardProgress.due < before,
     ]
+
+
+# Cards studied: every active card the learner has begun, suspended ones included.
+_STUDIED = (CardProgress.retired.is_(False), CardProgress.phase != Phase.NEW.value)
 
 
 def _until(end: datetime, now: datetime) -> datetime:
@@ -138,13 +176,10 @@ def reviews_per_day(user: User, now: datetime) -> list[DayCount]:
 
 def true_retention(user: User, now: datetime) -> Retention:
     """The pass rate of reviews of cards in the review phase over the learner's last 30 days."""
-    clock = _clock(user)
-    today = clock.day_number(now)
-    start, end = clock.day_start(today - WINDOW_DAYS + 1), clock.day_start(today + 1)
+    start, end = _retention_window(_clock(user), now)
     total, passed = db.session.execute(
-        select(func.count(), func.count(case((ReviewLog.rating > 1, 1)))).where(
-            *_counted_reviews(user.id, start, _until(end, now)),
-            ReviewLog.phase_before == Phase.REVIEW.value,
+        select(func.count(), func.count(case((_PASSED, 1)))).where(
+            *_counted_reviews(user.id, start, end), _RETAINED_REVIEW
         )
     ).one()
     return Retention(passed=int(passed or 0), total=int(total or 0))
@@ -160,10 +195,7 @@ def forecast(user: User, now: datetime) -> list[DayCount]:
         CardProgress.due,
         ends,
         CardProgress.user_id == user.id,
-        CardProgress.suspended.is_(False),
-        CardProgress.retired.is_(False),
-        CardProgress.phase == Phase.REVIEW.value,
-        CardProgress.due < ends[-1],
+        *_due_review_cards(ends[-1]),
     )
     return [DayCount(d, n) for d, n in zip(_local_dates(user, clock, days), counts, strict=True)]
 
@@ -212,18 +244,35 @@ def streak(user: User, now: datetime) -> int:
     """Consecutive learner-days with a review, up to today (or up to yesterday while today has none
     yet, since the streak is still alive). Checked newest first, a week, then ever longer spans at a time."""
     clock = _clock(user)
-    today = day = clock.day_number(now)
-    active: dict[int, bool] = {}
-    span, count = 8, 0
+    return _streak(clock.day_number(now), _day_lookup(user.id, clock, now, {}))
+
+
+def _streak(today: int, active: Callable[[int], bool]) -> int:
+    """The streak ending today, given whether each day has a counted review."""
+    day, count = today, 0
     while True:
-        if day not in active:
-            active = _active_days(user.id, clock, range(day - span + 1, day + 1), now)
-            span = min(span * 2, 64)
-        if active[day]:
+        if active(day):
             count += 1
         elif day != today:  # a day without reviews ends the streak; an empty today does not
             return count
         day -= 1
+
+
+def _day_lookup(
+    user_id: int, clock: DayClock, now: datetime, known: dict[int, bool]
+) -> Callable[[int], bool]:
+    """Whether a day has a counted review: from `known`, else probed a week, then ever longer
+    spans at a time (going back from the day asked for)."""
+    span = 8
+
+    def active(day: int) -> bool:
+        nonlocal span
+        if day not in known:
+            known.update(_active_days(user_id, clock, range(day - span + 1, day + 1), now))
+            span = min(span * 2, 64)
+        return known[day]
+
+    return active
 
 
 def leeches(user: User) -> list[Leech]:
@@ -246,3 +295,94 @@ def leeches(user: User) -> list[Leech]:
         )
         for progress, card_type, question, slug, title in rows
     ]
+
+
+def figures(users: Iterable[User], now: datetime) -> dict[int, Figures]:
+    """The headline numbers of many learners at once, by user id, with the same definitions as the
+    learner's own page: a few grouped queries per time zone, not a few per learner."""
+    by_clock: dict[DayClock, list[int]] = defaultdict(list)
+    for user in users:
+        by_clock[_clock(user)].append(user.id)
+    result: dict[int, Figures] = {}
+    for clock, ids in by_clock.items():
+        result.update(_figures_in(clock, ids, now))
+    return result
+
+
+def _figures_in(clock: DayClock, ids: list[int], now: datetime) -> dict[int, Figures]:
+    """Figures of learners sharing one day clock: reviews by learner and day over the 30-day window
+    (which also give retention and most streaks), due review cards, and cards studied."""
+    today = clock.day_number(now)
+    days = list(range(today - WINDOW_DAYS + 1, today + 1))
+    daily = _daily_reviews(clock, ids, days, now)
+    due = _per_user(CardProgress.user_id, ids, *_due_review_cards(clock.day_start(today + 1)))
+    studied = _per_user(CardProgress.user_id, ids, *_STUDIED)
+    known = _days_back_to_a_gap(clock, ids, {u: set(daily.get(u, {})) for u in ids}, days, now)
+    result = {}
+    for user_id in ids:
+        counts = daily.get(user_id, {})
+        result[user_id] = Figures(
+            cards_studied=studied.get(user_id, 0),
+            reviews_7=sum(counts[day][0] for day in days[-7:] if day in counts),
+            reviews_30=sum(n for n, _, _ in counts.values()),
+            retention=Retention(
+                passed=sum(p for _, _, p in counts.values()), total=sum(t for _, t, _ in counts.values())
+            ),
+            due_today=due.get(user_id, 0),
+            streak=_streak(today, _day_lookup(user_id, clock, now, known[user_id])),
+        )
+    return result
+
+
+def _days_back_to_a_gap(
+    clock: DayClock, ids: list[int], active: dict[int, set[int]], days: list[int], now: datetime
+) -> dict[int, dict[int, bool]]:
+    """Whether each learner studied on each day, from `days` back to a day without reviews (so the
+    streak is known): learners still studying on the earliest day known are looked up further back
+    together, one grouped query per ever longer span, rather than one probe per learner."""
+    known = {u: {day: day in active[u] for day in days} for u in ids}
+    first, span = days[0], len(days)
+    going = [u for u in ids if all(known[u][d] for d in days[:-1])]  # today may still be empty
+    while going:
+        older = list(range(first - span, first))
+        found = _daily_reviews(clock, going, older, now)
+        for u in going:
+            known[u].update({day: day in found.get(u, {}) for day in older})
+        going = [u for u in going if all(known[u][d] for d in older)]
+        first, span = first - span, min(span * 2, 512)
+    return known
+
+
+def _daily_reviews(
+    clock: DayClock, ids: list[int], days: Sequence[int], now: datetime
+) -> dict[int, dict[int, tuple[int, int, int]]]:
+    """Per learner and day of `days` (consecutive): counted reviews, those retention counts, and
+    those passed."""
+    start, end = clock.day_start(days[0]), _until(clock.day_start(days[-1] + 1), now)
+    ends = [clock.day_start(day + 1) for day in days]
+    day = case(*[(ReviewLog.reviewed_at < e, d) for d, e in zip(days, ends, strict=True)]).label("day")
+    rows = db.session.execute(
+        select(
+            ReviewLog.user_id,
+            day,
+            func.count(),
+            func.count(case((_RETAINED_REVIEW, 1))),
+            func.count(case((_RETAINED_REVIEW & _PASSED, 1))),
+        )
+        .where(ReviewLog.user_id.in_(ids), *_counted_in(start, end))
+        .group_by(ReviewLog.user_id, literal_column("day"))
+    )
+    daily: dict[int, dict[int, tuple[int, int, int]]] = defaultdict(dict)
+    for user_id, number, total, retained, passed in rows:
+        daily[user_id][number] = (total, retained, passed)
+    return daily
+
+
+def _per_user(user_column: Any, ids: list[int], *where: Any) -> dict[int, int]:
+    query = select(user_column, func.count()).where(user_column.in_(ids), *where).group_by(user_column)
+    return dict(db.session.execute(query).all())
+
+
+def cards_studied(user: User) -> int:
+    """Active cards this learner has begun (past the new phase), suspended ones included."""
+    return _per_user(CardProgress.user_id, [user.id], *_STUDIED).get(user.id, 0)
