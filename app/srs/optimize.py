@@ -14,9 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import fsrs_rs_python as fsrs_rs
 from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+from app.srs.clock import DayClock
 
 DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs_rs.DEFAULT_PARAMETERS)
 # fsrs-rs `compute_parameters` (training.rs): below 8 items left after its outlier filter it returns
@@ -217,3 +220,82 @@ def _kept_reason(stage: str, items: int, before: Evaluation, after: Evaluation) 
         f"The optimized parameters did not predict your reviews better (log loss {after.log_loss:.4f} "
         f"against {before.log_loss:.4f} now); your parameters are unchanged."
     )
+
+
+# --- `flask srs optimize FILE` ------------------------------------------------------------------
+
+
+class OptimizeFileError(ValueError):
+    """An optimize document that cannot be read; the message names the offending place."""
+
+
+def optimize_json(document: object) -> dict[str, object]:
+    """Fit a JSON review log and measure the fit and the defaults on the same items.
+
+    Input: {"timezone", "day_start_hour", "reviews": [{"card_id", "reviewed_at" (ISO 8601), "rating"
+    (1-4)}]}; other keys are ignored. Each card's first review is its first sight (a learning
+    entry); days are counted at the next rollover after the last review. Output: {"params",
+    "review_count", "log_loss", "rmse_bins", "default_log_loss", "default_rmse_bins"}.
+    """
+    entries, clock = _read_document(document)
+    last = max((e.at for e in entries), default=None)
+    data = training_set(entries, clock.next_rollover(last) if last else datetime.now().astimezone())
+    result = fit(data, DEFAULT_PARAMETERS)
+    fitted, default = evaluate(result.params, data), evaluate(DEFAULT_PARAMETERS, data)
+    return {
+        "params": list(result.params),
+        "review_count": data.review_count,
+        "log_loss": fitted.log_loss if fitted else None,
+        "rmse_bins": fitted.rmse_bins if fitted else None,
+        "default_log_loss": default.log_loss if default else None,
+        "default_rmse_bins": default.rmse_bins if default else None,
+    }
+
+
+def _read_document(document: object) -> tuple[list[LogEntry], DayClock]:
+    if not isinstance(document, dict):
+        raise OptimizeFileError("the file must hold a JSON object with a 'reviews' list")
+    try:
+        clock = DayClock(
+            timezone=_typed(document.get("timezone", "UTC"), str, "timezone"),
+            day_start_hour=_typed(document.get("day_start_hour", 4), int, "day_start_hour"),
+        )
+    except ValueError as exc:
+        raise OptimizeFileError(str(exc)) from None
+    reviews = document.get("reviews")
+    if not isinstance(reviews, list):
+        raise OptimizeFileError("'reviews' must be a list of {card_id, reviewed_at, rating}")
+    rows = sorted((_review(item, i) for i, item in enumerate(reviews)), key=lambda r: (r[0], r[1]))
+    seen: set[int] = set()
+    entries = []
+    for card_id, at, rating in rows:
+        kind = Kind.REVIEW if card_id in seen else Kind.LEARNING
+        seen.add(card_id)
+        entries.append(LogEntry(card_id, at, rating, kind))
+    return entries, clock
+
+
+def _review(item: object, index: int) -> tuple[int, datetime, int]:
+    where = f"reviews[{index}]"
+    if not isinstance(item, dict):
+        raise OptimizeFileError(f"{where}: expected an object")
+    card_id = _typed(item.get("card_id"), int, f"{where}.card_id")
+    rating = _typed(item.get("rating"), int, f"{where}.rating")
+    if rating not in range(1, 5):
+        raise OptimizeFileError(f"{where}.rating: expected 1 (again) to 4 (easy), got {rating}")
+    text = _typed(item.get("reviewed_at"), str, f"{where}.reviewed_at")
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise OptimizeFileError(f"{where}.reviewed_at: {text!r} is not an ISO 8601 time") from None
+    if at.utcoffset() is None:
+        raise OptimizeFileError(f"{where}.reviewed_at: {text!r} has no time zone (end it in Z or +hh:mm)")
+    return card_id, at, rating
+
+
+def _typed(value: object, kind: type, where: str) -> Any:
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise OptimizeFileError(
+            f"{where}: expected {'an integer' if kind is int else 'a string'}, got {value!r}"
+        )
+    return value
