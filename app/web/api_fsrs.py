@@ -71,12 +71,12 @@ def get_parameters() -> Any:
 
 @bp.post("/study/parameters/optimize")
 @login_required
-@bp.arguments(OptimizeRequestSchema)
+@bp.arguments(OptimizeRequestSchema, required=False)
 @bp.response(200, OptimizedSchema)
 def optimize(body: dict[str, Any]) -> Any:
     """Fit the parameters to your review log; they replace the current ones only when their log loss
     on your reviews is lower (else `kept` is true and `reason` says why)."""
-    result = fsrs_params.optimize(current_learner(), now(), reschedule=body["reschedule"])
+    result = fsrs_params.optimize(current_learner(), now(), reschedule=bool(body.get("reschedule")))
     return _status() | {"kept": result.fit.kept, "reason": result.fit.reason}
 
 

@@ -35,8 +35,7 @@ def tokens(app: Flask, client: FlaskClient, content_dir: Path) -> dict[str, dict
 
 
 def _user(name: str) -> User:
-    user = db.session.query(User).filter_by(username=name).one()
-    return user
+    return db.session.query(User).filter_by(username=name).one()
 
 
 def test_get_optimize_and_put_parameters(app: Flask, client: FlaskClient, tokens: dict) -> None:
@@ -53,7 +52,9 @@ def test_get_optimize_and_put_parameters(app: Flask, client: FlaskClient, tokens
     assert fitted["log_loss"] is not None and fitted["optimized_at"].startswith("2026-06")
     mine = [*DEFAULT_PARAMETERS[:2], 7.5, *DEFAULT_PARAMETERS[3:]]
     put = client.put("/api/v1/study/parameters", headers=ada, json={"params": mine})
-    assert put.status_code == 200 and put.get_json()["params"][2] == 7.5 and put.get_json()["source"] == "manual"
+    assert (
+        put.status_code == 200 and put.get_json()["params"][2] == 7.5 and put.get_json()["source"] == "manual"
+    )
     # bob's parameters are his own business
     assert client.get("/api/v1/study/parameters", headers=bob).get_json()["source"] == "default"
 
@@ -67,7 +68,9 @@ def test_get_optimize_and_put_parameters(app: Flask, client: FlaskClient, tokens
         ("0.2, 1.2", "Not a valid list"),
     ],
 )
-def test_put_refuses_what_fsrs_cannot_use(client: FlaskClient, tokens: dict, params: object, message: str) -> None:
+def test_put_refuses_what_fsrs_cannot_use(
+    client: FlaskClient, tokens: dict, params: object, message: str
+) -> None:
     response = client.put("/api/v1/study/parameters", headers=tokens["ada"], json={"params": params})
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert client.get("/api/v1/study/parameters", headers=tokens["ada"]).get_json()["source"] == "default"
@@ -76,7 +79,9 @@ def test_put_refuses_what_fsrs_cannot_use(client: FlaskClient, tokens: dict, par
 def test_parameters_need_a_login(client: FlaskClient, tokens: dict) -> None:
     assert client.get("/api/v1/study/parameters").status_code == 401
     assert client.post("/api/v1/study/parameters/optimize", json={}).status_code == 401
-    assert client.put("/api/v1/study/parameters", json={"params": list(DEFAULT_PARAMETERS)}).status_code == 401
+    assert (
+        client.put("/api/v1/study/parameters", json={"params": list(DEFAULT_PARAMETERS)}).status_code == 401
+    )
 
 
 def test_settings_section_optimize_evaluate_edit_reset(app: Flask, client: FlaskClient, tokens: dict) -> None:
@@ -102,12 +107,18 @@ def test_settings_section_optimize_evaluate_edit_reset(app: Flask, client: Flask
     saved = client.post(
         "/settings/fsrs/parameters", data=typed | {"w5": "0.5", "csrf_token": token}, follow_redirects=True
     )
-    assert "Parameters saved" in saved.get_data(as_text=True) and "parameters you entered" in saved.get_data(as_text=True)
+    assert "Parameters saved" in saved.get_data(as_text=True) and "parameters you entered" in saved.get_data(
+        as_text=True
+    )
     reset = client.post("/settings/fsrs/reset", data={"csrf_token": token}, follow_redirects=True)
-    assert "FSRS&#39;s default parameters" in reset.get_data(as_text=True) or "FSRS's default parameters" in reset.get_data(as_text=True)
+    assert "FSRS&#39;s default parameters" in reset.get_data(
+        as_text=True
+    ) or "FSRS's default parameters" in reset.get_data(as_text=True)
 
 
-def test_auto_optimize_runs_on_the_settings_page_when_due(app: Flask, client: FlaskClient, tokens: dict) -> None:
+def test_auto_optimize_runs_on_the_settings_page_when_due(
+    app: Flask, client: FlaskClient, tokens: dict
+) -> None:
     log_in(client, "ada", "correct horse")
     with app.app_context():
         load_log(_user("ada"), LOG)
@@ -119,7 +130,9 @@ def test_auto_optimize_runs_on_the_settings_page_when_due(app: Flask, client: Fl
     assert 'id="fsrs-auto" checked' in page
 
 
-def test_only_a_class_instructor_fits_its_pooled_parameters(app: Flask, client: FlaskClient, tokens: dict) -> None:
+def test_only_a_class_instructor_fits_its_pooled_parameters(
+    app: Flask, client: FlaskClient, tokens: dict
+) -> None:
     with app.app_context():
         ada = _user("ada")
         ada.role = "instructor"
@@ -128,11 +141,16 @@ def test_only_a_class_instructor_fits_its_pooled_parameters(app: Flask, client: 
         room_id = room.id
     log_in(client, "bob", "correct horse")
     token = csrf_token(client, "/settings")
-    assert client.post(f"/settings/fsrs/classes/{room_id}/optimize", data={"csrf_token": token}).status_code == 404
+    assert (
+        client.post(f"/settings/fsrs/classes/{room_id}/optimize", data={"csrf_token": token}).status_code
+        == 404
+    )
     client.post("/logout", data={"csrf_token": token})
     log_in(client, "ada", "correct horse")
     page = client.get("/settings").get_data(as_text=True)
     assert "Pooled parameters of your classes" in page and "RNNs" in page
     token = csrf_token(client, "/settings")
-    done = client.post(f"/settings/fsrs/classes/{room_id}/optimize", data={"csrf_token": token}, follow_redirects=True)
+    done = client.post(
+        f"/settings/fsrs/classes/{room_id}/optimize", data={"csrf_token": token}, follow_redirects=True
+    )
     assert done.status_code == 200 and "No reviews to learn from yet" in done.get_data(as_text=True)
