@@ -36,7 +36,9 @@ class OptimizedSchema(ParametersSchema):
 
 class OptimizeRequestSchema(Schema):
     reschedule = fields.Boolean(
-        load_default=False, metadata={"description": "move review cards' due dates to the new intervals"}
+        load_default=False,
+        truthy={True},
+        falsy={False}, metadata={"description": "move review cards' due dates to the new intervals"}
     )
 
 
