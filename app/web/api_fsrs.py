@@ -9,6 +9,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from app.services import fsrs_params
+from app.web.api_rnn import StrictBoolean, StrictFloat
 from app.web.clock import now
 from app.web.security import current_learner
 
@@ -35,16 +36,14 @@ class OptimizedSchema(ParametersSchema):
 
 
 class OptimizeRequestSchema(Schema):
-    reschedule = fields.Boolean(
-        load_default=False,
-        truthy={True},
-        falsy={False}, metadata={"description": "move review cards' due dates to the new intervals"}
+    reschedule = StrictBoolean(
+        load_default=False, metadata={"description": "move review cards' due dates to the new intervals"}
     )
 
 
 class SetParametersSchema(OptimizeRequestSchema):
     params = fields.List(
-        fields.Float(allow_nan=False),
+        StrictFloat(allow_nan=False),
         required=True,
         validate=validate.Length(equal=PARAMETER_COUNT, error="Give exactly 21 numbers."),
     )

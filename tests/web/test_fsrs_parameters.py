@@ -66,6 +66,7 @@ def test_get_optimize_and_put_parameters(app: Flask, client: FlaskClient, tokens
         ([*DEFAULT_PARAMETERS[:20], 0.9], "outside"),
         ([*DEFAULT_PARAMETERS[:20], "x"], "Not a valid number"),
         ("0.2, 1.2", "Not a valid list"),
+        ([*DEFAULT_PARAMETERS[:20], "0.15"], "Not a valid number"),  # a number, not a string
     ],
 )
 def test_put_refuses_what_fsrs_cannot_use(
@@ -74,6 +75,17 @@ def test_put_refuses_what_fsrs_cannot_use(
     response = client.put("/api/v1/study/parameters", headers=tokens["ada"], json={"params": params})
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert client.get("/api/v1/study/parameters", headers=tokens["ada"]).get_json()["source"] == "default"
+
+
+def test_reschedule_must_be_true_or_false(client: FlaskClient, tokens: dict) -> None:
+    body = {"params": list(DEFAULT_PARAMETERS), "reschedule": 1}
+    assert client.put("/api/v1/study/parameters", headers=tokens["ada"], json=body).status_code == 422
+    assert (
+        client.post(
+            "/api/v1/study/parameters/optimize", headers=tokens["ada"], json={"reschedule": 0}
+        ).status_code
+        == 422
+    )
 
 
 def test_parameters_need_a_login(client: FlaskClient, tokens: dict) -> None:
