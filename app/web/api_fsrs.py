@@ -8,7 +8,7 @@ from flask_login import login_required
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from app.services import fsrs_params
+from app.services import classes, fsrs_params
 from app.web.api_rnn import StrictBoolean, StrictFloat
 from app.web.clock import now
 from app.web.security import current_learner
@@ -47,6 +47,17 @@ class SetParametersSchema(OptimizeRequestSchema):
         required=True,
         validate=validate.Length(equal=PARAMETER_COUNT, error="Give exactly 21 numbers."),
     )
+
+
+class ClassParametersSchema(Schema):
+    class_id = fields.Integer(required=True)
+    params = fields.List(
+        fields.Float(), required=True, allow_none=True, metadata={"description": "null: none fitted yet"}
+    )
+    optimized_at = fields.DateTime(required=True, allow_none=True)
+    review_count = fields.Integer(required=True)
+    kept = fields.Boolean(required=True)
+    reason = fields.String(required=True)
 
 
 def _status() -> dict[str, Any]:
@@ -93,3 +104,27 @@ def set_parameters(body: dict[str, Any]) -> Any:
     except fsrs_params.ParametersError as exc:
         abort(422, message=str(exc))
     return _status()
+
+
+@bp.post("/classes/<int:class_id>/parameters/optimize")
+@login_required
+@bp.response(200, ClassParametersSchema)
+@bp.alt_response(404, description="No such class among those you teach")
+def optimize_class(class_id: int) -> Any:
+    """Fit the pooled reviews of a class you teach: the starting parameters of its learners who have
+    none of their own (kept unless the fit predicts the pooled reviews better)."""
+    try:
+        result = fsrs_params.optimize_class(current_learner(), class_id, now())
+    except classes.ClassNotFound as exc:
+        abort(404, message=str(exc))
+    params, optimized_at, review_count = fsrs_params.class_status(
+        classes.instructor_class(current_learner(), class_id)
+    )
+    return {
+        "class_id": class_id,
+        "params": params,
+        "optimized_at": optimized_at,
+        "review_count": review_count,
+        "kept": result.fit.kept,
+        "reason": result.fit.reason,
+    }

@@ -166,3 +166,23 @@ def test_only_a_class_instructor_fits_its_pooled_parameters(
         f"/settings/fsrs/classes/{room_id}/optimize", data={"csrf_token": token}, follow_redirects=True
     )
     assert done.status_code == 200 and "No reviews to learn from yet" in done.get_data(as_text=True)
+
+
+def test_the_class_fit_over_the_api_is_for_its_instructor_only(
+    app: Flask, client: FlaskClient, tokens: dict
+) -> None:
+    with app.app_context():
+        ada = _user("ada")
+        ada.role = "instructor"
+        db.session.commit()
+        room = classes.create_class(ada, "RNNs", AFTER)
+        room_id = room.id
+        classes.join(_user("bob"), room.join_code, AFTER)
+        load_log(_user("bob"), LOG)
+    path = f"/api/v1/classes/{room_id}/parameters/optimize"
+    assert client.post(path, headers=tokens["bob"]).status_code == 404  # a learner of the class
+    assert client.post("/api/v1/classes/999/parameters/optimize", headers=tokens["ada"]).status_code == 404
+    fitted = client.post(path, headers=tokens["ada"]).get_json()
+    assert fitted["kept"] is False and len(fitted["params"]) == 21 and fitted["review_count"] > 0
+    pooled = client.get("/api/v1/study/parameters", headers=tokens["bob"]).get_json()
+    assert pooled["source"] == "class" and pooled["params"] == pytest.approx(fitted["params"])
