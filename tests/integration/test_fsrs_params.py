@@ -67,6 +67,17 @@ def test_undone_reviews_do_not_count(deck: Flask) -> None:
         assert fsrs_params.review_total(ada) == 0
 
 
+def test_quiz_answers_count_as_reviews(deck: Flask) -> None:
+    with deck.app_context():
+        ada = learner("ada")
+        load_log(ada, LOG)
+        studied = fsrs_params.training_for([ada.id], fsrs_params.clock_of(ada), AFTER)
+        db.session.execute(update(ReviewLog).where(ReviewLog.id % 3 == 0).values(source="quiz"))
+        db.session.commit()
+        mixed = fsrs_params.training_for([ada.id], fsrs_params.clock_of(ada), AFTER)
+        assert mixed.items == studied.items and mixed.review_count == len(LOG)
+
+
 def test_manual_parameters_are_checked_and_a_reset_returns_to_the_defaults(deck: Flask) -> None:
     with deck.app_context():
         ada = learner("ada")
