@@ -22,7 +22,28 @@ from tests.srs_synthetic import TRUE_PARAMETERS, as_file, entries, synthetic_log
 
 NEXT_DAY = datetime(2026, 3, 20, 4, 0, tzinfo=UTC)  # a rollover, as Anki's timing.next_day_at
 L, R, X, M = Kind.LEARNING, Kind.REVIEW, Kind.RELEARNING, Kind.MANUAL
-STDDEV = (6.61, 9.52, 17.69, 27.74, 0.55, 0.28, 0.67, 0.12, 0.4, 0.18, 0.34, 0.27, 0.08, 0.14, 0.57)
+# fsrs-rs training.rs PARAMS_STDDEV: the spread of each parameter over many learners (w0-w18)
+STDDEV = (
+    6.61,
+    9.52,
+    17.69,
+    27.74,
+    0.55,
+    0.28,
+    0.67,
+    0.12,
+    0.4,
+    0.18,
+    0.34,
+    0.27,
+    0.08,
+    0.14,
+    0.57,
+    0.25,
+    1.03,
+    0.27,
+    0.39,
+)
 
 
 def ago(days: float) -> datetime:
