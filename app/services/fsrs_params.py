@@ -7,6 +7,7 @@ the pooled parameters of the most recently joined class that has them, else FSRS
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -117,7 +118,7 @@ def check_parameters(values: Sequence[object]) -> tuple[float, ...]:
     try:
         return SchedulerConfig(parameters=tuple(numbers)).parameters
     except ValueError as exc:
-        raise ParametersError(str(exc).replace("parameters[", "w[")) from None
+        raise ParametersError(re.sub(r"parameters\[(\d+)\]", r"w\1", str(exc))) from None
 
 
 # --- the review log as training items ---------------------------------------------------------

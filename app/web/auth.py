@@ -221,12 +221,12 @@ def fsrs_evaluate() -> ResponseReturnValue:
 @login_required
 def fsrs_set_parameters() -> ResponseReturnValue:
     typed, numbers = fsrs_view.typed_parameters(request.form)
-    if isinstance(numbers, str):
-        return _fsrs_page(fsrs_view.FsrsSection(typed=typed, error=numbers), 422)
+    if isinstance(numbers, fsrs_view.FsrsSection):
+        return _fsrs_page(numbers, 422)
     try:
         fsrs_params.set_parameters(current_learner(), numbers, now(), reschedule=_reschedule())
     except fsrs_params.ParametersError as exc:
-        return _fsrs_page(fsrs_view.FsrsSection(typed=typed, error=str(exc)), 422)
+        return _fsrs_page(fsrs_view.refused(typed, numbers, str(exc)), 422)
     flash("Parameters saved.")
     return redirect(url_for("auth.settings", _anchor="fsrs"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -114,8 +115,11 @@ def test_settings_section_optimize_evaluate_edit_reset(app: Flask, client: Flask
     body = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "w5 must be a number" in body
     assert 'value="abc"' in body and 'value="2.5"' in body  # nothing typed is lost
+    assert body.count('aria-invalid="true"') == 1 and re.search(r'id="w5"[^>]*aria-invalid="true"', body)
     out_of_bounds = client.post("/settings/fsrs/parameters", data=typed | {"w5": "9", "csrf_token": token})
-    assert out_of_bounds.status_code == 422 and "outside" in out_of_bounds.get_data(as_text=True)
+    body = out_of_bounds.get_data(as_text=True)
+    assert out_of_bounds.status_code == 422 and "w5 = 9.0 is outside [0.001, 4.0]" in body
+    assert body.count('aria-invalid="true"') == 1 and re.search(r'id="w5"[^>]*aria-invalid="true"', body)
     saved = client.post(
         "/settings/fsrs/parameters", data=typed | {"w5": "0.5", "csrf_token": token}, follow_redirects=True
     )
