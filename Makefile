@@ -57,6 +57,7 @@ nginx:
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/content.py
 	$(BIN)/python bench/study.py
+	$(BIN)/python bench/fsrs.py
 
 # Phone and desktop screenshots, light and dark, into build/screenshots/ (the browser tests take them).
 screenshots: $(VENV)/.installed-dev chromium

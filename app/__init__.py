@@ -56,6 +56,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.web import (
         api_accounts,
         api_authoring,
+        api_fsrs,
         api_instructor,
         api_quiz,
         api_rnn,
@@ -99,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
         api_classes.bp,
         api_assignments.bp,
         api_items.bp,
+        api_fsrs.bp,
     ):
         api.register_blueprint(api_blueprint)
     errors.register(app)

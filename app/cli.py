@@ -20,6 +20,7 @@ from app.content.summary import result_json
 from app.services import accounts, authoring, bank_export
 from app.services.content_sync import sync_content
 from app.srs import ReplayError, replay_json
+from app.srs.optimize import OptimizeFileError, optimize_json
 
 content_cli = AppGroup("content", help="Check and load the question sets in content/.")
 
@@ -184,6 +185,24 @@ def replay_command(file: TextIO) -> None:
         raise click.ClickException(f"{file.name} is not JSON: {exc}") from exc
     except ReplayError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@srs_cli.command("optimize")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def optimize_command(file: TextIO) -> None:
+    """Fit FSRS parameters to a review log as Anki's Optimize does; print them with their log loss
+    and RMSE(bins), and the defaults' on the same items.
+
+    FILE is JSON ('-' for standard input): {"timezone", "day_start_hour", "reviews": [{"card_id",
+    "reviewed_at", "rating"}]}.
+    """
+    try:
+        document = json.load(file)
+        click.echo(json.dumps(optimize_json(document), indent=2))
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"{file.name} is not JSON: {exc}") from exc
+    except OptimizeFileError as exc:
+        raise click.ClickException(f"{file.name}: {exc}") from exc
 
 
 def register_commands(app: Flask) -> None:

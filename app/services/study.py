@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Card, CardProgress, ContentSet, ReviewLog, SyncLock, User
 from app.quiz.grading import Verdict, grade
+from app.services.fsrs_params import clock_of, parameters_for
 from app.services.overrides import accepted_for
 from app.srs import DayClock, Outcome, Phase, Rating, SchedulerConfig, SrsCard, answer, next_states
 
@@ -85,11 +86,14 @@ class Graded:
 
 
 def scheduler_for(user: User) -> tuple[SchedulerConfig, DayClock]:
-    """The learner's FSRS settings and their day, which starts at 4 am in their time zone."""
+    """The learner's FSRS settings (their parameters: `fsrs_params.parameters_for`) and their day,
+    which starts at 4 am in their time zone."""
     config = SchedulerConfig(
-        desired_retention=user.desired_retention, maximum_interval_days=user.maximum_interval_days
+        parameters=parameters_for(user),
+        desired_retention=user.desired_retention,
+        maximum_interval_days=user.maximum_interval_days,
     )
-    return config, DayClock(timezone=user.timezone, day_start_hour=4)
+    return config, clock_of(user)
 
 
 def set_id_for(slug: str | None) -> int | None:

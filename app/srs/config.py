@@ -8,6 +8,9 @@ from datetime import timedelta
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 MAX_DESIRED_RETENTION = 0.99
+PARAMETER_BOUNDS: tuple[tuple[float, float], ...] = tuple(
+    zip(LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True)
+)
 
 
 @dataclass(frozen=True)

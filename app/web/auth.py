@@ -6,13 +6,13 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.models import User
-from app.services import accounts, logins
-from app.web import throttling
+from app.services import accounts, classes, fsrs_params, logins
+from app.web import fsrs_view, throttling
 from app.web.clock import now
 from app.web.forms import LoginForm, PasswordForm, RegisterForm, SettingsForm
 from app.web.security import current_learner, renew_csrf_token
@@ -99,7 +99,12 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("pages.index"))
 
 
-def _settings_page(form: SettingsForm, password_form: PasswordForm, status: int = 200) -> ResponseReturnValue:
+def _settings_page(
+    form: SettingsForm,
+    password_form: PasswordForm,
+    status: int = 200,
+    fsrs: fsrs_view.FsrsSection | None = None,
+) -> ResponseReturnValue:
     user = current_learner()
     warn = float(form.desired_retention.data or 0) > accounts.RETENTION_WARNING
     page = render_template(
@@ -109,6 +114,7 @@ def _settings_page(form: SettingsForm, password_form: PasswordForm, status: int 
         warn=warn,
         sessions=logins.list_sessions(user),
         tokens=logins.list_tokens(user, now()),
+        **fsrs_view.context(user, now(), fsrs),
     )
     return page, status
 
@@ -181,3 +187,74 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
     if not logins.revoke_token(current_learner(), token_id):
         flash("That token had already been revoked or had expired.")
     return redirect(url_for("auth.settings"))
+
+
+# --- the "FSRS parameters" section -------------------------------------------------------------
+
+
+def _reschedule() -> bool:
+    return request.form.get("reschedule") == "on"
+
+
+def _fsrs_page(section: fsrs_view.FsrsSection, status: int = 200) -> ResponseReturnValue:
+    return _settings_page(_settings_form(current_learner()), PasswordForm(formdata=None), status, section)
+
+
+@bp.post("/settings/fsrs/optimize")
+@login_required
+def fsrs_optimize() -> ResponseReturnValue:
+    """Anki's Optimize: fit the learner's log; keep the current parameters unless the fit is better."""
+    result = fsrs_params.optimize(current_learner(), now(), reschedule=_reschedule())
+    flash(result.fit.reason)
+    return redirect(url_for("auth.settings", _anchor="fsrs"))
+
+
+@bp.post("/settings/fsrs/evaluate")
+@login_required
+def fsrs_evaluate() -> ResponseReturnValue:
+    """Anki's Evaluate: log loss and RMSE(bins) of the current and the default parameters."""
+    evaluated = fsrs_params.evaluate(current_learner(), now())
+    return _fsrs_page(fsrs_view.FsrsSection(evaluated=evaluated))
+
+
+@bp.post("/settings/fsrs/parameters")
+@login_required
+def fsrs_set_parameters() -> ResponseReturnValue:
+    typed, numbers = fsrs_view.typed_parameters(request.form)
+    if isinstance(numbers, fsrs_view.FsrsSection):
+        return _fsrs_page(numbers, 422)
+    try:
+        fsrs_params.set_parameters(current_learner(), numbers, now(), reschedule=_reschedule())
+    except fsrs_params.ParametersError as exc:
+        return _fsrs_page(fsrs_view.refused(typed, numbers, str(exc)), 422)
+    flash("Parameters saved.")
+    return redirect(url_for("auth.settings", _anchor="fsrs"))
+
+
+@bp.post("/settings/fsrs/reset")
+@login_required
+def fsrs_reset() -> ResponseReturnValue:
+    fsrs_params.reset_parameters(current_learner(), now(), reschedule=_reschedule())
+    flash("Parameters reset: your class's pooled parameters if it has them, else FSRS's defaults.")
+    return redirect(url_for("auth.settings", _anchor="fsrs"))
+
+
+@bp.post("/settings/fsrs/auto")
+@login_required
+def fsrs_auto() -> ResponseReturnValue:
+    enabled = request.form.get("auto_optimize") == "on"
+    fsrs_params.set_auto_optimize(current_learner(), enabled)
+    flash("Monthly optimization is on." if enabled else "Monthly optimization is off.")
+    return redirect(url_for("auth.settings", _anchor="fsrs"))
+
+
+@bp.post("/settings/fsrs/classes/<int:class_id>/optimize")
+@login_required
+def fsrs_class_optimize(class_id: int) -> ResponseReturnValue:
+    """An instructor fits their class's pooled reviews (any other user: 404)."""
+    try:
+        result = fsrs_params.optimize_class(current_learner(), class_id, now())
+    except classes.ClassNotFound:
+        abort(404)
+    flash(result.fit.reason)
+    return redirect(url_for("auth.settings", _anchor="fsrs-classes"))
