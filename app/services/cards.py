@@ -131,7 +131,7 @@ def search(
         rows = _page_by_retrievability(base, context, page, per_page, descending)
     else:
         ordered = base.order_by(*_order(key, descending), CardProgress.card_id)
-        rows = list(db.session.execute(ordered.offset((page - 1) * per_page).limit(per_page)).tuples())
+        rows = list(db.session.execute(ordered.offset((page - 1) * per_page).limit(per_page)))
     return [_browsed(progress, card, content_set, context) for progress, card, content_set in rows], total
 
 
@@ -420,7 +420,7 @@ def act(
             entry["log_id"] = _manual_log(user, progress, before, after, now)
         changes.append(entry)
     if not changes:
-        db.session.rollback()
+        db.session.commit()  # ends the transaction (and its row locks); nothing was written
         return ActionResult(None, 0)
     record = CardAction(user_id=user.id, action=action, created_at=now, changes=changes)
     db.session.add(record)
@@ -593,7 +593,7 @@ class CardInfo:
 def card_info(user: User, card_id: int, now: datetime) -> CardInfo:
     """A card of the learner's with its review history and its forgetting curve from now on."""
     context = _context(user, now)
-    row = db.session.execute(_base(user.id).where(CardProgress.card_id == card_id)).tuples().first()
+    row = db.session.execute(_base(user.id).where(CardProgress.card_id == card_id)).first()
     if row is None:
         raise CardsError(f"Card {card_id} is not in your deck.")
     progress, card, content_set = row
