@@ -22,6 +22,7 @@ from app.content.render import plain_text
 from app.content.review import blank_clozes
 from app.extensions import db
 from app.models import Card, CardAction, CardProgress, ContentSet, ReviewLog, User
+from app.services.catalog import card_faces
 from app.services.study import _apply, _snapshot, refresh_deck, scheduler_for
 from app.srs import DayClock, Phase, Rating, SchedulerConfig, SrsCard
 from app.srs.clock import EPOCH
@@ -584,7 +585,7 @@ class CurvePoint:
 @dataclass(frozen=True)
 class CardInfo:
     card: BrowsedCard
-    answer: str
+    faces: dict[str, Any]  # the card's sanitised HTML (app.services.catalog.card_faces)
     history: list[HistoryRow]
     curve: list[CurvePoint]
     desired_retention: float
@@ -592,6 +593,7 @@ class CardInfo:
 
 def card_info(user: User, card_id: int, now: datetime) -> CardInfo:
     """A card of the learner's with its review history and its forgetting curve from now on."""
+    refresh_deck(user)
     context = _context(user, now)
     row = db.session.execute(_base(user.id).where(CardProgress.card_id == card_id)).first()
     if row is None:
@@ -606,7 +608,7 @@ def card_info(user: User, card_id: int, now: datetime) -> CardInfo:
     )
     return CardInfo(
         card=_browsed(progress, card, content_set, context),
-        answer=plain_text(card.answer),
+        faces=card_faces(card.type, card.question, card.answer, dict(card.details or {})),
         history=history(logs, context.parameters, context.clock, user.desired_retention),
         curve=curve(context.parameters, progress.stability, progress.last_review, progress.due, now),
         desired_retention=user.desired_retention,
@@ -721,3 +723,11 @@ def last_action(user: User) -> CardAction | None:
         .order_by(CardAction.id.desc())
         .limit(1)
     ).first()
+
+
+def undoable(user: User, action_id: int) -> CardAction | None:
+    """The learner's action `action_id` if it can still be undone."""
+    record = db.session.get(CardAction, action_id)
+    if record is None or record.user_id != user.id or record.undone_at is not None:
+        return None
+    return record
