@@ -34,6 +34,7 @@ class Label:
     position: float
     text: str
     minor: bool = False  # hidden on narrow screens
+    anchor: str = ""  # SVG text-anchor; empty: the chart's own rule (start, middle..., end)
 
 
 @dataclass(frozen=True)
@@ -106,13 +107,22 @@ def bar_chart(
     return BarChart(title, unit, summary, bars, ticks, x_labels, rows)
 
 
-def histogram(title: str, summary: str, bins: Sequence[tuple[str, int]], bin_header: str) -> BarChart:
-    """Bars for counts of cards in value ranges, each range named under its bar (every other one only
-    on narrow screens)."""
+def histogram(
+    title: str, summary: str, bins: Sequence[tuple[str, int]], bin_header: str, edges: Sequence[str]
+) -> BarChart:
+    """Bars for counts of cards in value ranges, with `edges` (one more than the bins, "" for none)
+    written at the bins' boundaries; on narrow screens every other one."""
     bars, ticks, slot = _bars([count for _, count in bins])
+    last = len(edges) - 1
     x_labels = [
-        Label(LEFT + (i + 0.5) * slot, name, i % 2 == 1 and i != len(bins) - 1)
-        for i, (name, _) in enumerate(bins)
+        Label(
+            LEFT + i * slot,
+            text,
+            i % 2 == 1 and i != last,
+            "start" if i == 0 else ("end" if i == last else "middle"),
+        )
+        for i, text in enumerate(edges)
+        if text
     ]
     return BarChart(title, "Cards", summary, bars, ticks, x_labels, list(bins), row_header=bin_header)
 
@@ -202,6 +212,12 @@ def _range(low: float, high: float | None, unit: str) -> str:
     return f"{_days(low)}+" if high is None else f"{_days(low)}–{_days(high)}"
 
 
+def _edge(value: float | None, unit: str) -> str:
+    if value is None:
+        return ""
+    return f"{value * 100:.0f}%" if unit == "%" else ("0" if value == 0 else _days(value))
+
+
 def _days(days: float) -> str:
     return f"{days / 365:.0f}y" if days >= 365 else f"{days:.0f}d"
 
@@ -218,6 +234,7 @@ def distribution_charts(found: stats.Distributions) -> list[tuple[str, str, BarC
          "The chance you would recall each card if asked now."),
     ):  # fmt: skip
         bins = [(_range(b.low, b.high, unit), b.count) for b in buckets]
+        edges = [_edge(b.low, unit) for b in buckets] + [_edge(buckets[-1].high, unit)]
         name, count = max(bins, key=lambda item: item[1]) if bins else ("", 0)
         summary = (
             f"{title} of your {found.cards} studied {'card' if found.cards == 1 else 'cards'}: "
@@ -225,7 +242,7 @@ def distribution_charts(found: stats.Distributions) -> list[tuple[str, str, BarC
             if found.cards
             else f"{title}: no studied cards yet."
         )
-        charts.append((key, hint, histogram(title, summary, bins, title)))
+        charts.append((key, hint, histogram(title, summary, bins, title, edges)))
     return charts
 
 
