@@ -314,6 +314,8 @@ def test_forget_makes_cards_new_keeps_history_and_logs_a_manual_row(deck: Deck, 
     # The manual row is no review: not in the reviews per day, the export count, nor rated:1.
     assert sum(p.count for p in stats.reviews_per_day(ada, NOW)) == 1
     assert export.review_count(ada) == 1
+    csv_text = "".join(export.review_log_csv(ada))
+    assert ",0,Manual," in csv_text and ",3,Good," in csv_text  # the export keeps the whole log
     assert found(ada, "rated:1") == []
 
     cards.undo(ada, result.action_id, NOW + timedelta(minutes=1))  # type: ignore[arg-type]

@@ -30,12 +30,12 @@ UNLIMITED = "100000 per minute"
 # name sets that exist, or the learner must have due or reviewed cards; a username is checked
 # after NFKC normalisation; a set's source must pass the checker to be published, its slug must be
 # a slug, and `base_revision` must be the newest; a card-browser search must parse, a reschedule date
-# must not be past, and an action is undone once. These operations accept that status for schema-valid data too; every
+# must not be past, an action names cards by ids or by a search (not both), and it is undone once. These operations accept that status for schema-valid data too; every
 # other check stays on for them.
 SEMANTIC_RULES = """
 [[operations]]
 include-path-regex = "^/api/v1/study/cards(/actions(/.*)?)?$"
-checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "422", "429"]
 
 [[operations]]
 include-path-regex = "^/api/v1/rnn/(predict|generate|steps|gradients|jobs)$"
