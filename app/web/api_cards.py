@@ -8,7 +8,7 @@ from flask_login import login_required
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.services import cards
+from app.services import card_actions, card_info, cards
 from app.srs.search import SearchError
 from app.web.bounds import MAX_ID
 from app.web.clock import now
@@ -64,7 +64,7 @@ class CardsPageSchema(Schema):
 
 
 class ActionSchema(Schema):
-    action = fields.String(required=True, validate=validate.OneOf(cards.ACTIONS))
+    action = fields.String(required=True, validate=validate.OneOf(card_actions.ACTIONS))
     card_ids = fields.List(
         fields.Integer(validate=validate.Range(min=0, max=MAX_ID)), validate=validate.Length(max=MAX_IDS)
     )
@@ -143,7 +143,7 @@ def list_cards(query: dict[str, Any]) -> Any:
 def act(body: dict[str, Any]) -> Any:
     """Suspend, unsuspend, forget (reset to new, history kept) or reschedule cards, by id or by search."""
     try:
-        result = cards.act(
+        result = card_actions.act(
             current_learner(), body["action"], now(), body.get("card_ids"), body.get("q"), body.get("due")
         )
     except (SearchError, cards.BadAction) as exc:
@@ -159,10 +159,10 @@ def act(body: dict[str, Any]) -> Any:
 def undo(action_id: int) -> Any:
     """Put the cards an action changed back exactly as they were."""
     try:
-        restored = cards.undo(current_learner(), action_id, now())
+        restored = card_actions.undo(current_learner(), action_id, now())
     except cards.CardsError as exc:
         abort(404, message=str(exc))
-    except cards.ActionConflict as exc:
+    except card_actions.ActionConflict as exc:
         abort(409, message=str(exc))
     return {"restored": restored}
 
@@ -171,11 +171,11 @@ def undo(action_id: int) -> Any:
 @login_required
 @bp.response(200, CardInfoSchema)
 @bp.alt_response(404, description="Not a card in your deck")
-def card_info(card_id: int) -> Any:
+def show_card(card_id: int) -> Any:
     """A card's state, its review history with the memory state after each answer, and its forgetting
     curve over the coming days."""
     try:
-        info = cards.card_info(current_learner(), card_id, now())
+        info = card_info.card_info(current_learner(), card_id, now())
     except cards.CardsError as exc:
         abort(404, message=str(exc))
     return {"card": info.card, "history": info.history, "curve": info.curve}

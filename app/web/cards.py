@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
-from app.services import cards
+from app.services import card_actions, card_info, cards
 from app.srs.search import SearchError
 from app.web.bounds import db_int
 from app.web.clock import now
@@ -70,7 +70,7 @@ def browse() -> ResponseReturnValue:
     except SearchError as exc:
         error = str(exc)
     done = request.args.get("done", type=db_int)
-    action = cards.undoable(user, done) if done is not None else None
+    action = card_actions.undoable(user, done) if done is not None else None
     pages = max(1, -(-total // cards.PER_PAGE))
     return render_template(
         "cards/browse.html",
@@ -119,7 +119,9 @@ def bulk_action() -> ResponseReturnValue:
         flash("Tick the cards to change first, or choose “all matching cards”.")
         return redirect(_browse_url(args))
     try:
-        result = cards.act(current_learner(), action, now(), ids, args["q"] if everything else None, _due())
+        result = card_actions.act(
+            current_learner(), action, now(), ids, args["q"] if everything else None, _due()
+        )
     except (cards.BadAction, SearchError) as exc:
         flash(str(exc))
         return redirect(_browse_url(args))
@@ -134,10 +136,10 @@ def bulk_action() -> ResponseReturnValue:
 def undo(action_id: int) -> ResponseReturnValue:
     args = _browse_args()
     try:
-        count = cards.undo(current_learner(), action_id, now())
+        count = card_actions.undo(current_learner(), action_id, now())
     except cards.CardsError as exc:
         abort(404, description=str(exc))
-    except cards.ActionConflict as exc:
+    except card_actions.ActionConflict as exc:
         flash(str(exc))
         return redirect(_browse_url(args))
     flash(f"Undone: {count} {'card is' if count == 1 else 'cards are'} back as they were.")
@@ -149,7 +151,7 @@ def undo(action_id: int) -> ResponseReturnValue:
 def info(card_id: int) -> ResponseReturnValue:
     user = current_learner()
     try:
-        found = cards.card_info(user, card_id, now())
+        found = card_info.card_info(user, card_id, now())
     except cards.CardsError as exc:
         abort(404, description=str(exc))
     chart = None
@@ -169,5 +171,4 @@ def info(card_id: int) -> ResponseReturnValue:
         held=card_id in held_cards(),
         due=_when(found.card.due, user.timezone, found.card.state),
         local=lambda instant: instant.astimezone(zone),
-        back=request.args.get("back", ""),
     )

@@ -107,6 +107,8 @@ def test_cards_pages_fit_phone_and_desktop(
     page.goto(f"{live_server.url}/cards?q=rated:30&sort=-lapses")
     no_sideways_scroll(page)
     page.screenshot(path=str(SHOTS / f"cards-{screen}-{scheme}.png"), full_page=True)
+    page.locator(".cards-table").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"cards-{screen}-{scheme}-table.png"))
     assert_accessible(axe, page)
     page.locator(".cards-table tbody tr").first.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Card info")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Card, CardAction, CardProgress, ContentSet, ReviewLog, SyncLock, User
-from app.services import cards, export, stats, study
+from app.services import card_actions, card_info, cards, export, stats, study
 from app.srs import SchedulerConfig
 from app.srs.memory import retrievability
 from app.srs.search import SearchError
@@ -267,24 +267,24 @@ def snapshot_rows(user: User) -> dict[int, dict[str, Any]]:
 
 def test_bulk_suspend_by_search_and_its_undo_restore_every_card_exactly(ada: User) -> None:
     before = snapshot_rows(ada)
-    result = cards.act(ada, "suspend", NOW, query="set:gru")
+    result = card_actions.act(ada, "suspend", NOW, query="set:gru")
     assert result.changed == 2  # the leech was suspended already
     assert set(found(ada, "is:suspended")) == {"Why clip gradients?", "Weak card about the update gate",
                                                "Leech card: 50% of h_t"}  # fmt: skip
     assert result.action_id is not None
-    assert cards.last_action(ada).id == result.action_id  # type: ignore[union-attr]
-    assert cards.undo(ada, result.action_id, NOW) == 2
+    assert card_actions.last_action(ada).id == result.action_id  # type: ignore[union-attr]
+    assert card_actions.undo(ada, result.action_id, NOW) == 2
     assert snapshot_rows(ada) == before
-    assert cards.last_action(ada) is None
-    with pytest.raises(cards.ActionConflict, match="already undone"):
-        cards.undo(ada, result.action_id, NOW)
+    assert card_actions.last_action(ada) is None
+    with pytest.raises(card_actions.ActionConflict, match="already undone"):
+        card_actions.undo(ada, result.action_id, NOW)
 
 
 def test_unsuspend_clears_the_leech_tag_and_undo_puts_it_back(ada: User) -> None:
     before = snapshot_rows(ada)
-    result = cards.act(ada, "unsuspend", NOW, query="is:leech")
+    result = card_actions.act(ada, "unsuspend", NOW, query="is:leech")
     assert result.changed == 1 and found(ada, "is:leech") == [] and found(ada, "is:suspended") == []
-    cards.undo(ada, result.action_id, NOW)  # type: ignore[arg-type]
+    card_actions.undo(ada, result.action_id, NOW)  # type: ignore[arg-type]
     assert snapshot_rows(ada) == before
 
 
@@ -295,7 +295,7 @@ def test_forget_makes_cards_new_keeps_history_and_logs_a_manual_row(deck: Deck, 
     deck.log(progress, NOW - timedelta(days=20), state_after={"stability": 3.0, "difficulty": 9.2})
     before = snapshot_rows(ada)
 
-    result = cards.act(ada, "forget", NOW, card_ids=[weak.id])
+    result = card_actions.act(ada, "forget", NOW, card_ids=[weak.id])
 
     assert result.changed == 1
     assert set(found(ada, "is:new")) == {"What is a forget gate?", "Weak card about the update gate"}
@@ -318,7 +318,7 @@ def test_forget_makes_cards_new_keeps_history_and_logs_a_manual_row(deck: Deck, 
     assert ",0,Manual," in csv_text and ",3,Good," in csv_text  # the export keeps the whole log
     assert found(ada, "rated:1") == []
 
-    cards.undo(ada, result.action_id, NOW + timedelta(minutes=1))  # type: ignore[arg-type]
+    card_actions.undo(ada, result.action_id, NOW + timedelta(minutes=1))  # type: ignore[arg-type]
     assert snapshot_rows(ada) == before
     db.session.expire_all()
     assert db.session.get(ReviewLog, logs[1].id).undone_at is not None  # type: ignore[union-attr]
@@ -333,7 +333,7 @@ def test_reschedule_sets_the_due_day_start_and_keeps_the_memory_state(deck: Deck
     )  # fmt: skip
     deck.progress(kenji, deck.card("New card"))
 
-    result = cards.act(kenji, "reschedule", NOW, query="", due=date(2026, 11, 20))
+    result = card_actions.act(kenji, "reschedule", NOW, query="", due=date(2026, 11, 20))
 
     assert result.changed == 2  # the new card has no memory state to keep: left alone
     rows = snapshot_rows(kenji)
@@ -347,24 +347,24 @@ def test_reschedule_sets_the_due_day_start_and_keeps_the_memory_state(deck: Deck
     manual = db.session.scalars(select(ReviewLog).where(ReviewLog.source == "manual")).all()
     assert len(manual) == 2 and {log.rating for log in manual} == {0}
     with pytest.raises(cards.BadAction, match="today or a later date"):
-        cards.act(kenji, "reschedule", NOW, query="", due=date(2026, 11, 9))
+        card_actions.act(kenji, "reschedule", NOW, query="", due=date(2026, 11, 9))
     with pytest.raises(cards.BadAction, match="YYYY-MM-DD"):
-        cards.act(kenji, "reschedule", NOW, query="")
+        card_actions.act(kenji, "reschedule", NOW, query="")
 
 
 def test_undo_is_refused_when_a_card_was_studied_since(deck: Deck, ada: User) -> None:
-    result = cards.act(ada, "forget", NOW, query="set:lstm")
+    result = card_actions.act(ada, "forget", NOW, query="set:lstm")
     assert result.changed == 1
     study.grade_card(ada, db.session.scalar(select(Card.id).where(Card.question.like("Strong%"))), 3, NOW)
-    with pytest.raises(cards.ActionConflict, match="studied or changed since"):
-        cards.undo(ada, result.action_id, NOW)  # type: ignore[arg-type]
+    with pytest.raises(card_actions.ActionConflict, match="studied or changed since"):
+        card_actions.undo(ada, result.action_id, NOW)  # type: ignore[arg-type]
 
 
 def test_study_undo_and_daily_counts_skip_manual_rows(deck: Deck, ada: User) -> None:
     strong = db.session.scalar(select(Card.id).where(Card.question.like("Strong%")))
     weak = db.session.scalar(select(Card.id).where(Card.question.like("Weak%")))
     study.grade_card(ada, weak, 3, NOW)  # type: ignore[arg-type]
-    cards.act(ada, "forget", NOW + timedelta(seconds=1), card_ids=[strong])  # type: ignore[list-item]
+    card_actions.act(ada, "forget", NOW + timedelta(seconds=1), card_ids=[strong])  # type: ignore[list-item]
     # Undo in study takes back the grade, not the forget.
     assert study.undo_last(ada, NOW) == weak
     assert snapshot_rows(ada)[strong]["phase"] == "new"  # type: ignore[index]
@@ -373,26 +373,26 @@ def test_study_undo_and_daily_counts_skip_manual_rows(deck: Deck, ada: User) -> 
 
 
 def test_nothing_changed_writes_no_action_and_bad_requests_are_refused(ada: User) -> None:
-    assert cards.act(ada, "suspend", NOW, query="is:suspended") == cards.ActionResult(None, 0)
+    assert card_actions.act(ada, "suspend", NOW, query="is:suspended") == card_actions.ActionResult(None, 0)
     assert db.session.scalars(select(CardAction)).all() == []
     with pytest.raises(cards.BadAction, match="Unknown action"):
-        cards.act(ada, "delete", NOW, query="")
+        card_actions.act(ada, "delete", NOW, query="")
     with pytest.raises(cards.BadAction, match="either their ids or a search"):
-        cards.act(ada, "suspend", NOW)
+        card_actions.act(ada, "suspend", NOW)
     with pytest.raises(SearchError):
-        cards.act(ada, "suspend", NOW, query="prop:")
+        card_actions.act(ada, "suspend", NOW, query="prop:")
 
 
 def test_a_learner_cannot_touch_or_undo_anothers_cards(deck: Deck, ada: User) -> None:
     bob = deck.user("bob")
     bobs = deck.studied(bob, deck.card("Bob's card"), days_ago=1, stability=2)
-    assert cards.act(ada, "suspend", NOW, card_ids=[bobs.card_id]).changed == 0
-    result = cards.act(bob, "suspend", NOW, card_ids=[bobs.card_id])
+    assert card_actions.act(ada, "suspend", NOW, card_ids=[bobs.card_id]).changed == 0
+    result = card_actions.act(bob, "suspend", NOW, card_ids=[bobs.card_id])
     assert result.action_id is not None and result.changed == 1
     with pytest.raises(cards.CardsError):
-        cards.undo(ada, result.action_id, NOW)  # type: ignore[arg-type]
+        card_actions.undo(ada, result.action_id, NOW)  # type: ignore[arg-type]
     with pytest.raises(cards.CardsError):
-        cards.card_info(ada, bobs.card_id, NOW)
+        card_info.card_info(ada, bobs.card_id, NOW)
 
 
 def test_card_info_shows_memory_after_every_review_and_a_forgetting_curve(deck: Deck) -> None:
@@ -405,7 +405,7 @@ def test_card_info_shows_memory_after_every_review_and_a_forgetting_curve(deck: 
     deck.log(progress, NOW - timedelta(days=1), rating=0, source="manual",
              state_after={"stability": 10.0, "difficulty": 5.0})  # fmt: skip
 
-    info = cards.card_info(eve, card.id, NOW)
+    info = card_info.card_info(eve, card.id, NOW)
 
     assert [row.rating for row in info.history] == [3, 3, 0]
     assert info.history[0].stability == pytest.approx(2.3065)
