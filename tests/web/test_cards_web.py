@@ -83,6 +83,10 @@ def test_the_browser_lists_and_searches_the_learners_cards(
     learning = client.get("/cards?q=is:learn or is:review&sort=-lapses").get_data(as_text=True)
     assert set(rows(learning)) == {"Why do gates use a sigmoid?", "How many gates does a GRU have?"}
     assert "Recall" in learning and "%" in learning
+    assert "This page is past the last one" in client.get("/cards?page=3").get_data(as_text=True)
+    assert rows(
+        client.get("/cards?page=nonsense&sort=nonsense").get_data(as_text=True)
+    )  # read as page 1, due
 
 
 def test_a_bad_search_shows_where_it_went_wrong(loaded: Flask, client: FlaskClient, ada: int) -> None:
