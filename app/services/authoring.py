@@ -615,7 +615,9 @@ def _learners_with_history(card_ids: list[int]) -> int:
         return 0
     return int(
         db.session.scalar(
-            select(func.count(distinct(ReviewLog.user_id))).where(ReviewLog.card_id.in_(card_ids))
+            select(func.count(distinct(ReviewLog.user_id))).where(
+                ReviewLog.card_id.in_(card_ids), ReviewLog.rating >= 1
+            )
         )
         or 0
     )
@@ -625,6 +627,7 @@ def _learners_by_set() -> dict[int, int]:
     rows = db.session.execute(
         select(Card.set_id, func.count(distinct(ReviewLog.user_id)))
         .join(Card, Card.id == ReviewLog.card_id)
+        .where(ReviewLog.rating >= 1)  # manual browser changes (rating 0) are no reviews
         .group_by(Card.set_id)
     )
     return {int(set_id): int(count) for set_id, count in rows.all()}

@@ -38,7 +38,7 @@ CSV_COLUMNS = (
     "interval_seconds",
     "undone",
 )
-RATING_NAMES = {int(rating): rating.name.title() for rating in Rating}
+RATING_NAMES = {0: "Manual", **{int(rating): rating.name.title() for rating in Rating}}
 CSV_CHUNK_ROWS = 1000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet may run a cell starting so
 
@@ -56,7 +56,11 @@ class UnknownSet(LookupError):
 
 
 def review_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).where(ReviewLog.user_id == user.id)) or 0
+    """Grades logged (undone ones too, as the CSV has them); manual changes (rating 0) are no reviews."""
+    return (
+        db.session.scalar(select(func.count()).where(ReviewLog.user_id == user.id, ReviewLog.rating >= 1))
+        or 0
+    )
 
 
 def _learner_cards(user_id: int) -> dict[int, tuple[str, str, str]]:

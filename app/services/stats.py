@@ -20,6 +20,7 @@ from app.content.render import plain_text
 from app.content.review import blank_clozes
 from app.extensions import db
 from app.models import Card, CardProgress, ContentSet, ReviewLog, User
+from app.services.cards import memory_now
 from app.services.study import scheduler_for
 from app.srs import DayClock, Phase
 
@@ -72,6 +73,30 @@ class Overview:
     states: dict[str, int]
     streak: int
     leeches: list[Leech]
+    distributions: Distributions
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """How many cards have a value in [low, high) (high None: no upper end)."""
+
+    low: float
+    high: float | None
+    count: int
+
+
+@dataclass(frozen=True)
+class Distributions:
+    """Studied cards by stability (days), difficulty (0-1, as Anki shows it) and recall probability now."""
+
+    stability: list[Bucket]
+    difficulty: list[Bucket]
+    retrievability: list[Bucket]
+    cards: int
+
+
+STABILITY_EDGES = (0, 1, 3, 7, 14, 30, 60, 90, 180, 365)
+TENTHS = tuple(i / 10 for i in range(11))
 
 
 @dataclass(frozen=True)
@@ -94,6 +119,7 @@ def overview(user: User, now: datetime) -> Overview:
         states=cards_by_state(user),
         streak=streak(user, now),
         leeches=leeches(user),
+        distributions=distributions(user, now),
     )
 
 
@@ -113,8 +139,14 @@ def _counted_reviews(user_id: Any, start: Any, end: Any) -> list[Any]:
 
 
 def _counted_in(start: Any, end: Any) -> list[Any]:
-    """Reviews in [start, end) that were not undone, whoever gave them."""
-    return [ReviewLog.undone_at.is_(None), ReviewLog.reviewed_at >= start, ReviewLog.reviewed_at < end]
+    """Reviews in [start, end) that were not undone, whoever gave them; a manual change in the card
+    browser (rating 0: forget, reschedule) is logged but is no review."""
+    return [
+        ReviewLog.undone_at.is_(None),
+        ReviewLog.rating >= 1,
+        ReviewLog.reviewed_at >= start,
+        ReviewLog.reviewed_at < end,
+    ]
 
 
 # True retention counts reviews of cards in the review phase; a pass is Hard, Good or Easy.
@@ -386,3 +418,29 @@ def _per_user(user_column: Any, ids: list[int], *where: Any) -> dict[int, int]:
 def cards_studied(user: User) -> int:
     """Active cards this learner has begun (past the new phase), suspended ones included."""
     return _per_user(CardProgress.user_id, [user.id], *_STUDIED).get(user.id, 0)
+
+
+def _buckets(values: Sequence[float], edges: Sequence[float], open_end: bool) -> list[Bucket]:
+    """Counts between consecutive edges; the last bucket takes everything above it when `open_end`,
+    else it includes its upper edge (a difficulty or recall of exactly 1)."""
+    uppers: list[float | None] = [*edges[1:], None] if open_end else list(edges[1:])
+    bounds = list(zip(edges, uppers, strict=False))
+    counts = [0] * len(bounds)
+    for value in values:
+        index = next(
+            (i for i, (low, high) in enumerate(bounds) if low <= value and (high is None or value < high)),
+            len(bounds) - 1,
+        )
+        counts[index] += 1
+    return [Bucket(low, high, count) for (low, high), count in zip(bounds, counts, strict=True)]
+
+
+def distributions(user: User, now: datetime) -> Distributions:
+    """The learner's studied cards by stability, difficulty and retrievability now."""
+    states = memory_now(user, now)
+    return Distributions(
+        stability=_buckets([s for s, _, _ in states], STABILITY_EDGES, open_end=True),
+        difficulty=_buckets([d for _, d, _ in states], TENTHS, open_end=False),
+        retrievability=_buckets([r for _, _, r in states], TENTHS, open_end=False),
+        cards=len(states),
+    )

@@ -163,7 +163,7 @@ def test_quiz_stats_settings_and_export(page: Page, rich_server: LiveServer) -> 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name=re.compile("Submit")).click()
     expect(page).to_have_url(re.compile(r"/quiz/\d+/result$"))
-    for path in ("/quiz/history", "/stats", "/export", "/settings", "/register", "/no-such-page"):
+    for path in ("/quiz/history", "/stats", "/cards", "/export", "/settings", "/register", "/no-such-page"):
         page.goto(rich_server.url + path)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
 

@@ -180,7 +180,8 @@ def test_stats_page_shows_charts_retention_states_and_leeches(ada: int, client: 
 
     assert response.status_code == 200
     assert 'href="/static/stats.css"' in page
-    assert page.count('role="img"') == 2 and page.count("<title>") == 3  # the page's and each chart's
+    # the page's title and each chart's: reviews, forecast, and stability, difficulty, retrievability
+    assert page.count('role="img"') == 5 and page.count("<title>") == 6
     assert 'aria-label="Reviews per day over the last 30 days: 4 in total' in page
     assert 'aria-label="Review cards due over the next 30 days: 1 in total' in page
     assert re.search(r'class="stat-number">75%</strong> of 4 due reviews', page)
