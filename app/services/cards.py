@@ -22,8 +22,9 @@ from app.content.render import plain_text
 from app.content.review import blank_clozes
 from app.extensions import db
 from app.models import Card, CardProgress, ContentSet, ReviewLog, User
+from app.services.fsrs_params import parameters_for
 from app.services.study import refresh_deck, scheduler_for
-from app.srs import DayClock, Phase, SchedulerConfig
+from app.srs import DayClock, Phase
 from app.srs.clock import EPOCH
 from app.srs.memory import retrievability as forgetting_curve
 from app.srs.search import And, InSet, Introduced, Is, Node, Not, Or, Prop, Rated, Tag, Text, parse
@@ -45,8 +46,7 @@ class BadAction(ValueError):
 
 def _parameters(user: User) -> tuple[float, ...]:
     """The learner's FSRS parameters (the one place this package asks)."""
-    # TODO(lead): parameters_for — swap for app.services.fsrs_params.parameters_for(user) at merge.
-    return SchedulerConfig().parameters
+    return parameters_for(user)
 
 
 def elapsed_days(since: datetime, now: datetime) -> float:
