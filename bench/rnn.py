@@ -62,7 +62,7 @@ def main() -> None:
     print(
         f"vocabulary {VOCAB}, embedding {EMBED}, hidden {HIDDEN}, batch {BATCH}, sequence {SEQ_LEN}, one thread"
     )
-    for cell in ("vanilla", "gru"):
+    for cell in ("vanilla", "gru", "lstm"):
         model = ModelConfig(vocab, cell, EMBED, HIDDEN, seed=0).build()
         rates = training_throughput(model, tokens, args.steps)
         median, p95 = prediction_latency(model, args.calls)
