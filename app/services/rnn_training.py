@@ -132,8 +132,8 @@ def free_stale_jobs(now: datetime, limits: Limits) -> int:
 
 
 def _check_request(cell: str, steps: int, text: str | None, limits: Limits) -> None:
-    if cell not in ("vanilla", "gru"):
-        raise JobError("The cell must be vanilla or gru.")
+    if cell not in ("vanilla", "gru", "lstm"):
+        raise JobError("The cell must be vanilla, gru or lstm.")
     if not MIN_STEPS <= steps <= limits.max_steps:
         raise JobError(f"steps must be between {MIN_STEPS} and {limits.max_steps}.")
     if text is None:

@@ -19,6 +19,7 @@ from app.extensions import limiter
 from app.services import rnn_demo, rnn_training
 from app.services.rnn_demo import (
     CELLS,
+    GATED_CELLS,
     K_RANGE,
     MAX_TEMPERATURE,
     MAX_TEXT,
@@ -136,6 +137,23 @@ class GradientsRequestSchema(PromptSchema):
     )
 
 
+class GatesRequestSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TEXT))
+    cell = fields.String(
+        load_default="lstm",
+        validate=validate.OneOf(GATED_CELLS),
+        metadata={"description": "a gated cell (the vanilla RNN has no gates)"},
+    )
+
+
+class ConnectivityRequestSchema(PromptSchema):
+    position = StrictInteger(
+        required=True,
+        validate=validate.Range(min=0),
+        metadata={"description": "the token whose hidden state is differentiated, 0 = the first"},
+    )
+
+
 class JobRequestSchema(Schema):
     cell = fields.String(load_default="vanilla", validate=validate.OneOf(CELLS))
     steps = StrictInteger(
@@ -198,6 +216,37 @@ class NormsSchema(Schema):
         fields.Float(allow_none=True),
         required=True,
         metadata={"description": "||dL/dh_t|| per time step, first word first (null if it overflowed)"},
+    )
+
+
+class GateRowsSchema(Schema):
+    input = fields.List(fields.List(fields.Float()), metadata={"description": "LSTM i_t per token"})
+    forget = fields.List(fields.List(fields.Float()), metadata={"description": "LSTM f_t per token"})
+    output = fields.List(fields.List(fields.Float()), metadata={"description": "LSTM o_t per token"})
+    cell = fields.List(
+        fields.List(fields.Float()), metadata={"description": "LSTM cell state c_t per token (not a gate)"}
+    )
+    update = fields.List(fields.List(fields.Float()), metadata={"description": "GRU z_t per token"})
+    reset = fields.List(fields.List(fields.Float()), metadata={"description": "GRU r_t per token"})
+
+
+class GatesSchema(Schema):
+    tokens = fields.List(fields.String(), required=True)
+    gates = fields.Nested(
+        GateRowsSchema,
+        required=True,
+        metadata={
+            "description": "per gate, one row per token of hidden-size values; sigmoid gates in [0, 1]"
+        },
+    )
+
+
+class ConnectivitySchema(Schema):
+    tokens = fields.List(fields.String(), required=True)
+    norms = fields.List(
+        fields.Float(),
+        required=True,
+        metadata={"description": "||d h_position / d x_k||_F for k = 0..position, first word first"},
     )
 
 
@@ -287,6 +336,26 @@ def steps(body: dict[str, Any]) -> Any:
 def gradients(body: dict[str, Any]) -> Any:
     """How much of the last word's loss gradient reaches each earlier time step."""
     return {"norms": _answer(lambda m: m.gradient_norms(body["cell"], body["text"], body["scale"]))}
+
+
+@bp.post("/rnn/gates")
+@bp.arguments(GatesRequestSchema)
+@bp.response(200, GatesSchema)
+def gates(body: dict[str, Any]) -> Any:
+    """A gated cell's gates at every word (LSTM: input, forget, output and the cell state; GRU: update,
+    reset)."""
+    tokens, values = _answer(lambda m: m.gate_values(body["cell"], body["text"]))
+    return {"tokens": tokens, "gates": values}
+
+
+@bp.post("/rnn/connectivity")
+@bp.arguments(ConnectivityRequestSchema)
+@bp.response(200, ConnectivitySchema)
+def connectivity(body: dict[str, Any]) -> Any:
+    """How strongly each earlier word affects the hidden state at `position`: the Frobenius norm of the
+    Jacobian of h_position with respect to each earlier word's embedding."""
+    tokens, norms = _answer(lambda m: m.connectivity(body["cell"], body["text"], body["position"]))
+    return {"tokens": tokens, "norms": norms}
 
 
 @bp.get("/rnn/models")

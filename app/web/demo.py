@@ -46,7 +46,7 @@ def read_query(args: Mapping[str, str]) -> DemoQuery:
         query.cell = cell
     else:
         query.notes.append(
-            f"There is no “{cell}” model here: choose vanilla or gru. Showing the vanilla RNN."
+            f"There is no “{cell}” model here: choose vanilla, gru or lstm. Showing the vanilla RNN."
         )
     query.temperature = _number(args, "temperature", 1.0, MIN_TEMPERATURE, MAX_TEMPERATURE, query.notes)
     query.k = int(_number(args, "k", 5, K_RANGE[0], K_RANGE[1], query.notes))
