@@ -219,24 +219,15 @@ class NormsSchema(Schema):
     )
 
 
-class GateRowsSchema(Schema):
-    input = fields.List(fields.List(fields.Float()), metadata={"description": "LSTM i_t per token"})
-    forget = fields.List(fields.List(fields.Float()), metadata={"description": "LSTM f_t per token"})
-    output = fields.List(fields.List(fields.Float()), metadata={"description": "LSTM o_t per token"})
-    cell = fields.List(
-        fields.List(fields.Float()), metadata={"description": "LSTM cell state c_t per token (not a gate)"}
-    )
-    update = fields.List(fields.List(fields.Float()), metadata={"description": "GRU z_t per token"})
-    reset = fields.List(fields.List(fields.Float()), metadata={"description": "GRU r_t per token"})
-
-
 class GatesSchema(Schema):
     tokens = fields.List(fields.String(), required=True)
-    gates = fields.Nested(
-        GateRowsSchema,
+    gates = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.List(fields.Float())),
         required=True,
         metadata={
-            "description": "per gate, one row per token of hidden-size values; sigmoid gates in [0, 1]"
+            "description": "per gate, one row of hidden-size values per token. LSTM: input, forget, output "
+            "(sigmoid gates, in [0, 1]) and cell (the cell state c_t, any real number); GRU: update, reset"
         },
     )
 
