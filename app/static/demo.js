@@ -112,10 +112,39 @@
     if (Number(scaleBox.value) !== 1) { params.set("scale", scaleBox.value); }
     var unitBox = document.getElementById("step-unit");
     if (unitBox.value !== "0") { params.set("unit", unitBox.value); }
+    TRAIN_FIELDS.forEach(function (f) {
+      var box = document.getElementById(f[1]);
+      var value = box.type === "checkbox" ? (box.checked ? "1" : "0") : (box.type === "radio" ? "" : box.value);
+      if (box.type === "radio") {
+        value = trainFormValue();
+      }
+      if (value !== f[2]) { params.set(f[0], value); }
+    });
     hub.urlParams.forEach(function (add) { add(params); });
     if (query.get("hide")) { params.set("hide", query.get("hide")); }
     history.replaceState(null, "", location.pathname + "?" + params.toString() + location.hash);
   }
+
+  // The training controls: URL parameter, element, default value (as the page renders it).
+  var TRAIN_FIELDS = [["tcell", "train-cell-vanilla", "vanilla"], ["steps", "train-steps", null], ["lr", "train-lr", null],
+    ["hidden", "train-hidden", null], ["truncation", "train-truncation", null], ["clip", "train-clip", "1"],
+    ["clipnorm", "train-clip-threshold", null]];
+  TRAIN_FIELDS.forEach(function (f) {
+    var box = document.getElementById(f[1]);
+    if (f[2] === null) { f[2] = box.value; }
+    var wanted = query.get(f[0]);
+    if (wanted === null) { return; }
+    if (box.type === "checkbox") { box.checked = wanted === "1"; }
+    else if (box.type === "radio") {
+      var radio = document.querySelector('input[name="train-cell"][value="' + (/^[a-z]+$/.test(wanted) ? wanted : "") + '"]');
+      if (radio) { radio.checked = true; }
+    } else if (wanted !== "" && Number(wanted) >= Number(box.min) && Number(wanted) <= Number(box.max)) { box.value = wanted; }
+  });
+  function trainFormValue() {
+    var checked = document.querySelector('input[name="train-cell"]:checked');
+    return checked ? checked.value : "vanilla";
+  }
+  document.getElementById("train-form").addEventListener("change", function () { syncUrl(); });
 
   // ?hide=a,b hides the named controls and views (data-control) for a focused exercise.
   (query.get("hide") || "").split(",").forEach(function (name) {
@@ -558,7 +587,12 @@
     }
     var own = document.getElementById("train-text").value.trim();
     var body = { cell: trainForm.querySelector('input[name="train-cell"]:checked').value,
-      steps: Math.round(Number(document.getElementById("train-steps").value)) };
+      steps: Math.round(Number(document.getElementById("train-steps").value)),
+      lr: Number(document.getElementById("train-lr").value),
+      hidden: Math.round(Number(document.getElementById("train-hidden").value)),
+      truncation: Math.round(Number(document.getElementById("train-truncation").value)),
+      clip: document.getElementById("train-clip").checked,
+      clip_threshold: Number(document.getElementById("train-clip-threshold").value) };
     if (own) { body.text = own; }
     setTraining(true);
     trainStatus.textContent = "Starting\u2026";

@@ -27,7 +27,16 @@ from app.services.rnn_demo import (
     MIN_TEMPERATURE,
     SCALE_RANGE,
 )
-from app.services.rnn_training import MAX_OWN_TEXT, MIN_STEPS, Limits
+from app.services.rnn_training import (
+    CLIP_RANGE,
+    HIDDEN_RANGE,
+    LR_RANGE,
+    MAX_OWN_TEXT,
+    MIN_STEPS,
+    SEQ_LEN_RANGE,
+    Limits,
+    Settings,
+)
 from app.web.clock import now
 
 T = TypeVar("T")
@@ -166,6 +175,27 @@ class JobRequestSchema(Schema):
         allow_none=True,
         validate=validate.Length(max=MAX_OWN_TEXT),
         metadata={"description": "your own training text (default: Unroll's)"},
+    )
+    lr = StrictFloat(
+        load_default=Settings.lr,
+        validate=validate.Range(*LR_RANGE),
+        metadata={"description": "Adam's learning rate"},
+    )
+    hidden = StrictInteger(
+        load_default=Settings.hidden,
+        validate=validate.Range(*HIDDEN_RANGE),
+        metadata={"description": "hidden units"},
+    )
+    clip = StrictBoolean(load_default=True, metadata={"description": "clip the global gradient norm"})
+    clip_threshold = StrictFloat(
+        load_default=Settings.clip,
+        validate=validate.Range(*CLIP_RANGE),
+        metadata={"description": "the norm it is clipped to"},
+    )
+    truncation = StrictInteger(
+        load_default=Settings.seq_len,
+        validate=validate.Range(*SEQ_LEN_RANGE),
+        metadata={"description": "truncated BPTT: the window length in words"},
     )
 
 
@@ -399,7 +429,7 @@ def _too_many_jobs(error: RateLimitExceeded) -> Response:
 @bp.alt_response(409, description="This visitor's previous job is still running (see Retry-After)")
 @bp.alt_response(429, description="The machine is training as many models as it allows (see Retry-After)")
 def start_job(body: dict[str, Any]) -> Any:
-    """Train a small model (embedding 16, hidden 32) in a separate, CPU-limited process; poll the job."""
+    """Train a small model (embedding 16, hidden 32 unless set) in a separate, CPU-limited process; poll the job."""
     config = current_app.config
     try:
         return rnn_training.start_job(
@@ -411,6 +441,12 @@ def start_job(body: dict[str, Any]) -> Any:
             config["SQLALCHEMY_DATABASE_URI"],
             config["UNROLL_CONTENT_DIR"],
             rnn_training.Limits.from_config(config),
+            Settings(
+                body["lr"],
+                body["hidden"],
+                body["clip_threshold"] if body["clip"] else None,
+                body["truncation"],
+            ),
         )
     except rnn_training.JobError as exc:
         abort(400, message=str(exc))

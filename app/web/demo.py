@@ -99,6 +99,13 @@ def demo_page() -> ResponseReturnValue:
         min_steps=rnn_training.MIN_STEPS,
         max_text=MAX_TEXT,
         max_temperature=MAX_TEMPERATURE,
+        train_defaults=rnn_training.Settings(),
+        train_bounds={
+            "lr": rnn_training.LR_RANGE,
+            "hidden": rnn_training.HIDDEN_RANGE,
+            "clip": rnn_training.CLIP_RANGE,
+            "seq_len": rnn_training.SEQ_LEN_RANGE,
+        },
         page_data={
             "models": [asdict(info) for info in installed],
             "cells": list(CELLS),

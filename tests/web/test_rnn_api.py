@@ -223,6 +223,12 @@ BAD = [
     ("jobs", {"steps": 100_000}, "steps: Must be between 10 and 300"),
     ("jobs", {"steps": "50"}, "steps"),
     ("jobs", {"text": "too short to learn from"}, "at least 60 words"),
+    ("jobs", {"lr": 0.5}, "lr"),
+    ("jobs", {"hidden": 65}, "hidden"),
+    ("jobs", {"hidden": 2}, "hidden"),
+    ("jobs", {"truncation": 41}, "truncation"),
+    ("jobs", {"clip_threshold": 0}, "clip_threshold"),
+    ("jobs", {"clip": "no"}, "clip"),
 ]
 
 
@@ -302,6 +308,18 @@ def test_a_visitor_trains_one_model_at_a_time_and_others_wait_their_turn(
     assert done["status"] == "done", done
     assert len(done["losses"]) == 40 and done["step"] == 40 and done["sample"]
     assert other.post("/api/v1/rnn/jobs", json={"steps": 10}, headers=other_headers).status_code == 202
+
+
+def test_a_learner_sets_the_cell_learning_rate_hidden_size_truncation_and_clipping(
+    app: Flask, client: FlaskClient, headers: dict[str, str], quiet_jobs: None
+) -> None:
+    app.config["UNROLL_CONTENT_DIR"] = str(PROJECT_CONTENT)
+    body = {"cell": "lstm", "steps": 30, "lr": 0.02, "hidden": 8, "truncation": 5, "clip": False}
+    started = client.post("/api/v1/rnn/jobs", json=body, headers=headers)
+    assert started.status_code == 202, started.get_json()
+    done = wait_for(client, started.get_json()["id"])
+    assert done["status"] == "done" and done["cell"] == "lstm", done
+    assert len(done["losses"]) == 30 and done["losses"][-1] < done["losses"][0]
 
 
 # The page ---------------------------------------------------------------------------------------------------
