@@ -120,6 +120,25 @@ def test_hide_leaves_only_a_focused_exercise(page: Page, live_server: LiveServer
     assert url_state(page)["hide"] == ["temperature,k,continue,train,gates"]  # a shared link keeps it
 
 
+def test_training_settings_round_trip_through_the_url(page: Page, live_server: LiveServer) -> None:
+    open_demo(page, live_server, "text=the+cat&tcell=lstm&lr=0.02&hidden=16&truncation=10&clip=0&clipnorm=2")
+    expect(page.locator("#train-cell-lstm")).to_be_checked()
+    expect(page.locator("#train-lr")).to_have_value("0.02")
+    expect(page.locator("#train-hidden")).to_have_value("16")
+    expect(page.locator("#train-truncation")).to_have_value("10")
+    expect(page.locator("#train-clip")).not_to_be_checked()
+    expect(page.locator("#train-clip-threshold")).to_have_value("2")
+    page.locator("#train-hidden").fill("24")
+    page.locator("#train-hidden").press("Tab")  # a change event, as the keyboard gives it
+    page.locator("#train-clip").check()
+    state = url_state(page)
+    assert state["hidden"] == ["24"] and state["tcell"] == ["lstm"] and state["lr"] == ["0.02"]
+    assert "clip" not in state  # back at the default: left out of the link
+    page.locator("#train-hidden").fill("999")  # beyond the bounds: the link keeps it, the page ignores it
+    page.goto(page.url.replace("hidden=24", "hidden=999"))
+    expect(page.locator("#train-hidden")).to_have_value("32")
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("screen", list(VIEWPORTS))
 def test_the_word_by_word_views_fit_and_pass_axe(
@@ -134,4 +153,6 @@ def test_the_word_by_word_views_fit_and_pass_axe(
     assert overflow <= 0, f"/demo scrolls sideways by {overflow}px on a {screen}"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("#inside").screenshot(path=str(SHOTS / f"demo-inside-{screen}-{scheme}.png"))
+    for view in ("connectivity", "neuron", "train", "gate-lstm-forget"):
+        page.locator(f"#{view}").screenshot(path=str(SHOTS / f"demo-{view}-{screen}-{scheme}.png"))
     assert_accessible(axe, page)
