@@ -16,7 +16,12 @@ rnn_cli = AppGroup("rnn", help="The live demo's recurrent language models.")
 
 @rnn_cli.command("train")
 @click.option("--cell", type=click.Choice(sorted(CELLS)), default="vanilla", show_default=True)
-@click.option("--steps", type=click.IntRange(min=1), default=rnn_models.STEPS, show_default=True)
+@click.option(
+    "--steps",
+    type=click.IntRange(min=1),
+    default=None,
+    help=f"Training steps [default: {rnn_models.STEPS}; lstm {rnn_models.CELL_STEPS['lstm']}].",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Fixes the initial weights and batches.")
 @click.option(
     "--output",
@@ -24,7 +29,7 @@ rnn_cli = AppGroup("rnn", help="The live demo's recurrent language models.")
     default=None,
     help="Folder for the weights [default: app/rnn/weights].",
 )
-def train_command(cell: str, steps: int, seed: int, output: Path | None) -> None:
+def train_command(cell: str, steps: int | None, seed: int, output: Path | None) -> None:
     """Train on content/ (Explain, Keypoint, Review) and content/rnn/*.txt; print perplexities; save."""
     corpus = rnn_models.build_corpus(Path(current_app.config["UNROLL_CONTENT_DIR"]))
     train_size, held_out_size = corpus.sizes
@@ -36,6 +41,7 @@ def train_command(cell: str, steps: int, seed: int, output: Path | None) -> None
     click.echo(
         f"{train_size} training tokens, {held_out_size} held out, vocabulary of {len(corpus.vocab)} words"
     )
+    steps = rnn_models.CELL_STEPS.get(cell, rnn_models.STEPS) if steps is None else steps
     with click.progressbar(length=steps, label=f"Training the {cell} model") as bar:
         report = rnn_models.train_model(corpus, cell, steps, seed, lambda step, loss: bar.update(1))
     ppl = report.perplexities

@@ -1,4 +1,4 @@
-"""The interface both recurrent cells implement, and the values they report about one step."""
+"""The interface every recurrent cell implements, and the values they report about one step."""
 
 from __future__ import annotations
 
@@ -43,6 +43,13 @@ class Runner(ABC):
     def states(self, ids: Sequence[int] | np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
         """Like `run`, but possibly a view into the runner's buffers, valid until its next call."""
         return self.run(ids, h0)
+
+    def run_state(
+        self, ids: Sequence[int] | np.ndarray, state: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Hidden states and the state to carry into the next call (h_T here; an LSTM adds c_T)."""
+        hs = self.run(ids, state)
+        return hs, hs[-1]
 
 
 class Cell(ABC):

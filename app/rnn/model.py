@@ -11,12 +11,14 @@ import numpy as np
 from app.rnn.cells import Cell, Runner, Terms
 from app.rnn.gradflow import gradient_norms
 from app.rnn.gru import GRUCell
+from app.rnn.inspect import connectivity, gate_values
+from app.rnn.lstm import LSTMCell
 from app.rnn.params import ParamSet
 from app.rnn.store import ModelFileError, PathLike, read_model_file, write_model_file
 from app.rnn.text import PromptError, Vocabulary, tokenize
 from app.rnn.vanilla import VanillaCell
 
-CELLS: dict[str, Callable[[], Cell]] = {"vanilla": VanillaCell, "gru": GRUCell}
+CELLS: dict[str, Callable[[], Cell]] = {"vanilla": VanillaCell, "gru": GRUCell, "lstm": LSTMCell}
 EMBEDDING_STD = 0.3  # small inputs keep tanh units out of saturation early in training
 SAFE_EXPONENT = 60.0  # exp(+-60) and a vocabulary's sum of them stay far inside float32's range
 
@@ -35,8 +37,9 @@ class Prediction:
 class StepDetail:
     """One time step of the unrolled network, with one unit's equation in real numbers.
 
-    `terms` is the state update's pre-activation for `unit` (vanilla: h_t itself; GRU: the candidate n_t);
-    `gates` holds the GRU's reset and update gates ("r", "z") and is empty for a vanilla cell.
+    `terms` is the state update's pre-activation for `unit` (vanilla: h_t itself; GRU: the candidate n_t;
+    LSTM: the candidate g_t); `gates` holds the GRU's reset and update gates ("r", "z"), the LSTM's input,
+    forget and output gates ("i", "f", "o"), and is empty for a vanilla cell.
     """
 
     token: str
@@ -211,12 +214,15 @@ class LanguageModel:
             raise ValueError("n_words cannot be negative")
         _, ids = self._prompt(text)
         rng = np.random.default_rng(seed)
-        h = self._states(ids)[-1]
+        runner = self._runner or self._prepare()
+        hs, state = runner.run_state(ids)
+        h = hs[-1]
         words: list[int] = []
         for _ in range(n_words):
             word = self._next_word(h, temperature, greedy, rng)
             words.append(word)
-            h = self._states([word], h)[-1]
+            hs, state = runner.run_state([word], state)
+            h = hs[-1]
         return self.vocab.decode(words)
 
     def _next_word(self, h: np.ndarray, temperature: float, greedy: bool, rng: np.random.Generator) -> int:
@@ -252,6 +258,15 @@ class LanguageModel:
         scaled by `scale` in the backward pass (and in the forward pass too if `rerun`); see app.rnn.gradflow."""
         return gradient_norms(self, text, scale, rerun)
 
+    def gate_values(self, text: str) -> tuple[list[str], dict[str, list[list[float]]]]:
+        """Per gate (GRU: update, reset; LSTM: input, forget, output, and the cell state), one row of H
+        values per token; see app.rnn.inspect."""
+        return gate_values(self, text)
+
+    def connectivity(self, text: str, position: int) -> tuple[list[str], list[float]]:
+        """||d h_position / d x_k|| for every token k up to `position`; see app.rnn.inspect."""
+        return connectivity(self, text, position)
+
     def _prompt(self, text: str) -> tuple[list[str], list[int]]:
         """The tokens and their ids, as a list: the runners take one, and it is cheaper than an array."""
         tokens = tokenize(text)
@@ -262,8 +277,14 @@ class LanguageModel:
 
     # Storage ------------------------------------------------------------------------------------------
 
-    def save(self, path: PathLike) -> None:
-        """Write the weights (float32), the vocabulary and the metadata to an .npz file."""
+    def round_to(self, dtype: np.dtype | type) -> None:
+        """Round the weights to a storage precision in place (they stay in the model's own dtype)."""
+        self.params.flat[:] = self.params.flat.astype(dtype)
+        self.weights_changed()
+
+    def save(self, path: PathLike, dtype: np.dtype | type = np.float32) -> None:
+        """Write the weights (float32, or float16 to halve the file), the vocabulary and the metadata to an
+        .npz file; `load_model` reads either into float32."""
         meta = {
             "cell": self.cell_name,
             "embed": self.embed,
@@ -273,7 +294,7 @@ class LanguageModel:
             "steps": self.steps,
             "perplexities": self.perplexities,
         }
-        params = {name: value.astype(np.float32) for name, value in self.params.items()}
+        params = {name: value.astype(dtype) for name, value in self.params.items()}
         write_model_file(path, params, list(self.vocab.words), meta)
 
 

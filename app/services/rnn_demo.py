@@ -1,4 +1,5 @@
-"""The live demo's use of the shipped models: next words, continuations, one step's numbers, gradient flow.
+"""The live demo's use of the shipped models: next words, continuations, one step's numbers, gradient flow,
+gates over time and connectivity.
 
 Each folder's models are loaded once per process and shared by every request (prediction never changes
 them). The limits a learner's request must respect live here, so the API schemas and the page agree.
@@ -17,8 +18,9 @@ from typing import Any, TypeVar
 from app.rnn import LanguageModel, ModelFileError, Prediction, PromptError, StepDetail, load_model
 from app.services.rnn_models import WEIGHTS_DIR, weights_path
 
-CELLS = ("vanilla", "gru")
-CELL_NAMES = {"vanilla": "Vanilla RNN", "gru": "GRU"}
+CELLS = ("vanilla", "gru", "lstm")
+GATED_CELLS = ("gru", "lstm")
+CELL_NAMES = {"vanilla": "Vanilla RNN", "gru": "GRU", "lstm": "LSTM"}
 MAX_TEXT = 500
 K_RANGE = (1, 20)
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0  # colder than 0.05 is greedy in all but name
@@ -124,6 +126,20 @@ class DemoModels:
             raise DemoError(f"The scale must be between {SCALE_RANGE[0]:g} and {SCALE_RANGE[1]:g}.")
         norms = _prompted(lambda: self.model(cell).gradient_norms(text, scale))
         return [n if math.isfinite(n) else None for n in norms]
+
+    def gate_values(self, cell: str, text: str) -> tuple[list[str], dict[str, list[list[float]]]]:
+        """The tokens and each gate's values (GRU: update, reset; LSTM: input, forget, output, cell state),
+        one row of hidden-size values per token."""
+        check_text(text)
+        if cell not in GATED_CELLS:
+            check_cell(cell)
+            raise DemoError(f"The {CELL_NAMES[cell]} has no gates: choose {' or '.join(GATED_CELLS)}.")
+        return _prompted(lambda: self.model(cell).gate_values(text))
+
+    def connectivity(self, cell: str, text: str, position: int) -> tuple[list[str], list[float]]:
+        """The tokens and ||d h_position / d x_k|| for every token k up to `position`."""
+        check_text(text)
+        return _prompted(lambda: self.model(cell).connectivity(text, position))
 
 
 @cache

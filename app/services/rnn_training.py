@@ -35,6 +35,11 @@ MIN_STEPS = 10
 MAX_OWN_TEXT = 20_000
 MIN_OWN_TOKENS = 60
 EMBED, HIDDEN, BATCH, SEQ_LEN, LR, CLIP = 16, 32, 16, 20, 0.01, 5.0
+# What a learner may set: safe bounds, so that a job's CPU time stays what the limits promise.
+LR_RANGE = (0.0005, 0.05)
+HIDDEN_RANGE = (4, 64)
+CLIP_RANGE = (0.1, 50.0)
+SEQ_LEN_RANGE = (2, 40)
 FLUSH_SECONDS = 0.2  # how often a running job writes its losses
 
 
@@ -56,6 +61,31 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Settings:
+    """A learner's training settings: learning rate, hidden size, clipping threshold (None: no clipping)
+    and truncation length (the BPTT window)."""
+
+    lr: float = LR
+    hidden: int = HIDDEN
+    clip: float | None = CLIP
+    seq_len: int = SEQ_LEN
+
+    def problems(self) -> list[str]:
+        bounds = [
+            ("lr", self.lr, LR_RANGE),
+            ("hidden", self.hidden, HIDDEN_RANGE),
+            ("truncation", self.seq_len, SEQ_LEN_RANGE),
+        ]
+        if self.clip is not None:
+            bounds.append(("clip_threshold", self.clip, CLIP_RANGE))
+        return [
+            f"{name} must be between {low:g} and {high:g}."
+            for name, v, (low, high) in bounds
+            if not low <= v <= high
+        ]
+
+
+@dataclass(frozen=True)
 class JobSpec:
     """Everything the training process needs; it is pickled to a fresh interpreter."""
 
@@ -67,6 +97,7 @@ class JobSpec:
     text: str | None
     limits: Limits
     seed: int = 0
+    settings: Settings = Settings()
 
 
 class JobError(ValueError):
@@ -93,13 +124,16 @@ def start_job(
     database_url: str,
     content_dir: str,
     limits: Limits,
+    settings: Settings = Settings(),
 ) -> TrainingJob:
     """Claim a slot for the visitor and start the training process; raises JobRefused or JobError."""
     _check_request(cell, steps, text, limits)
+    if settings.problems():
+        raise JobError(" ".join(settings.problems()))
     free_stale_jobs(now, limits)
     _refuse_second_job(visitor, now, limits)
     job = _claim_slot(visitor, cell, steps, now, limits)
-    spec = JobSpec(job.id, database_url, content_dir, cell, steps, text, limits, seed=job.id)
+    spec = JobSpec(job.id, database_url, content_dir, cell, steps, text, limits, job.id, settings)
     try:
         process = multiprocessing.get_context("spawn").Process(
             target=run_job, args=(spec,), name=f"unroll-training-{job.id}", daemon=True
@@ -132,8 +166,8 @@ def free_stale_jobs(now: datetime, limits: Limits) -> int:
 
 
 def _check_request(cell: str, steps: int, text: str | None, limits: Limits) -> None:
-    if cell not in ("vanilla", "gru"):
-        raise JobError("The cell must be vanilla or gru.")
+    if cell not in ("vanilla", "gru", "lstm"):
+        raise JobError("The cell must be vanilla, gru or lstm.")
     if not MIN_STEPS <= steps <= limits.max_steps:
         raise JobError(f"steps must be between {MIN_STEPS} and {limits.max_steps}.")
     if text is None:
@@ -279,8 +313,10 @@ def _train(spec: JobSpec, reporter: _Reporter) -> None:
         corpus = build_corpus(Path(spec.content_dir))
         vocab, ids = corpus.vocab, corpus.train_ids
     reporter.vocab_size = len(vocab)
-    config = ModelConfig(vocab, spec.cell, EMBED, HIDDEN, spec.seed)
-    history = train(config, ids, spec.steps, BATCH, SEQ_LEN, spec.seed, LR, CLIP, reporter.progress)
+    s = spec.settings
+    config = ModelConfig(vocab, spec.cell, EMBED, s.hidden, spec.seed)
+    clip = 0.0 if s.clip is None else s.clip  # clip_global_norm leaves the gradient alone at 0
+    history = train(config, ids, spec.steps, BATCH, s.seq_len, spec.seed, s.lr, clip, reporter.progress)
     if not reporter.flush():
         return
     prompt = "the" if "the" in vocab else vocab.words[1]

@@ -101,11 +101,66 @@
   function temp() { return Number(temperature.value); }
   function cellName(c) { return data.cellNames[c]; }
 
+  // Every setting lives in the URL, so a link opens this exact figure; demo-inside.js adds its own.
+  var hub = window.unrollDemo = { onPrediction: [], urlParams: [] };
+  var query = new URLSearchParams(location.search);
+
   function syncUrl() {
     var params = new URLSearchParams({ text: text(), cell: cell(), temperature: temperature.value });
     if (kSelect.value !== "5") { params.set("k", kSelect.value); }
-    history.replaceState(null, "", location.pathname + "?" + params.toString());
+    var scaleBox = document.getElementById("grad-scale");
+    if (Number(scaleBox.value) !== 1) { params.set("scale", scaleBox.value); }
+    var unitBox = document.getElementById("step-unit");
+    if (unitBox.value !== "0") { params.set("unit", unitBox.value); }
+    TRAIN_FIELDS.forEach(function (f) {
+      var box = document.getElementById(f[1]);
+      var value = box.type === "checkbox" ? (box.checked ? "1" : "0") : (box.type === "radio" ? "" : box.value);
+      if (box.type === "radio") {
+        value = trainFormValue();
+      }
+      if (value !== f[2]) { params.set(f[0], value); }
+    });
+    hub.urlParams.forEach(function (add) { add(params); });
+    if (query.get("hide")) { params.set("hide", query.get("hide")); }
+    history.replaceState(null, "", location.pathname + "?" + params.toString() + location.hash);
   }
+
+  // The training controls: URL parameter, element, default value (as the page renders it).
+  var TRAIN_FIELDS = [["tcell", "train-cell-vanilla", "vanilla"], ["steps", "train-steps", null], ["lr", "train-lr", null],
+    ["hidden", "train-hidden", null], ["truncation", "train-truncation", null], ["clip", "train-clip", "1"],
+    ["clipnorm", "train-clip-threshold", null]];
+  TRAIN_FIELDS.forEach(function (f) {
+    var box = document.getElementById(f[1]);
+    if (f[2] === null) { f[2] = box.value; }
+    var wanted = query.get(f[0]);
+    if (wanted === null) { return; }
+    if (box.type === "checkbox") { box.checked = wanted === "1"; }
+    else if (box.type === "radio") {
+      var radio = document.querySelector('input[name="train-cell"][value="' + (/^[a-z]+$/.test(wanted) ? wanted : "") + '"]');
+      if (radio) { radio.checked = true; }
+    } else if (wanted !== "" && Number(wanted) >= Number(box.min) && Number(wanted) <= Number(box.max)) { box.value = wanted; }
+  });
+  function trainFormValue() {
+    var checked = document.querySelector('input[name="train-cell"]:checked');
+    return checked ? checked.value : "vanilla";
+  }
+  document.getElementById("train-form").addEventListener("change", function () { syncUrl(); });
+
+  // ?hide=a,b hides the named controls and views (data-control) for a focused exercise.
+  (query.get("hide") || "").split(",").forEach(function (name) {
+    if (!/^[a-z]+$/.test(name)) { return; }
+    Array.prototype.forEach.call(root.querySelectorAll('[data-control="' + name + '"]'), function (node) { node.hidden = true; });
+  });
+  (function readQuery() {
+    var scaleBox = document.getElementById("grad-scale");
+    var s = Number(query.get("scale"));
+    if (query.get("scale") && s >= Number(scaleBox.min) && s <= Number(scaleBox.max)) {
+      scaleBox.value = String(s);
+      document.getElementById("grad-scale-value").textContent = Number(scaleBox.value).toFixed(1);
+    }
+    var u = query.get("unit");
+    if (u && /^\d+$/.test(u)) { document.getElementById("step-unit").value = u; }
+  }());
 
   // Next word and hidden state ------------------------------------------------------------------------
 
@@ -166,6 +221,8 @@
     state.tokens = result.tokens;
     state.hidden = result.hidden;
     drawHeatmap(result.tokens, result.hidden);
+    var shown = { tokens: result.tokens, hidden: result.hidden, cell: cell(), text: text() };
+    hub.onPrediction.forEach(function (listener) { listener(shown); });
   }
 
   function drawHeatmap(tokens, hidden) {
@@ -361,6 +418,15 @@
       var z = d.gates.z.value;
       line = "h" + pre + " = (1 \u2212 z)\u00b7n + z\u00b7h_prev" + pre + " = (1 \u2212 " + num(z) + ") \u00d7 " +
         num(d.terms.value) + " + " + num(z) + " \u00d7 " + num(d.h_prev[u]) + " = " + num(d.h[u]);
+    } else if (result.cell === "lstm") {
+      grid.appendChild(termsTable("Input gate i", d.gates.i, ["W_xi x" + pre, "W_hi h_prev" + pre, "b_i" + pre], "i = \u03c3(sum)"));
+      grid.appendChild(termsTable("Forget gate f", d.gates.f, ["W_xf x" + pre, "W_hf h_prev" + pre, "b_f" + pre], "f = \u03c3(sum)"));
+      grid.appendChild(termsTable("Output gate o", d.gates.o, ["W_xo x" + pre, "W_ho h_prev" + pre, "b_o" + pre], "o = \u03c3(sum)"));
+      grid.appendChild(termsTable("Candidate g", d.terms, ["W_xg x" + pre, "W_hg h_prev" + pre, "b_g" + pre], "g = tanh(sum)"));
+      var o = d.gates.o.value;
+      line = "c" + pre + " = f\u00b7c_prev" + pre + " + i\u00b7g = " + num(d.gates.f.value) + " \u00d7 c_prev" + pre + " + " +
+        num(d.gates.i.value) + " \u00d7 " + num(d.terms.value) + "; h" + pre + " = o\u00b7tanh(c" + pre + ") = " + num(o) +
+        " \u00d7 " + num(o > 0 ? d.h[u] / o : 0) + " = " + num(d.h[u]);
     } else {
       grid.appendChild(termsTable("Pre-activation", d.terms, ["W_xh x" + pre, "W_hh h_prev" + pre, "b_h" + pre],
         "h" + pre + " = tanh(sum)"));
@@ -371,6 +437,7 @@
   }
 
   unitInput.addEventListener("input", debounce(steps, 150));
+  unitInput.addEventListener("input", function () { syncUrl(); });
 
   // Gradient flow ------------------------------------------------------------------------------------
 
@@ -494,6 +561,7 @@
 
   scale.addEventListener("input", function () {
     scaleOut.textContent = Number(scale.value).toFixed(1);
+    syncUrl();
     scheduleGradients();
   });
   var scheduleGradients = debounce(gradients, 120);
@@ -519,7 +587,12 @@
     }
     var own = document.getElementById("train-text").value.trim();
     var body = { cell: trainForm.querySelector('input[name="train-cell"]:checked').value,
-      steps: Math.round(Number(document.getElementById("train-steps").value)) };
+      steps: Math.round(Number(document.getElementById("train-steps").value)),
+      lr: Number(document.getElementById("train-lr").value),
+      hidden: Math.round(Number(document.getElementById("train-hidden").value)),
+      truncation: Math.round(Number(document.getElementById("train-truncation").value)),
+      clip: document.getElementById("train-clip").checked,
+      clip_threshold: Number(document.getElementById("train-clip-threshold").value) };
     if (own) { body.text = own; }
     setTraining(true);
     trainStatus.textContent = "Starting\u2026";
@@ -645,5 +718,11 @@
   var predictSoon = debounce(function () { predict(false); }, 60);
   kSelect.addEventListener("change", function () { syncUrl(); predict(false); });
 
-  if (Object.keys(models).length) { refreshAll(); }
+  Object.assign(hub, { api: api, ask: ask, debounce: debounce, el: el, svg: svg, num: num, sci: sci, quote: quote,
+    shortWord: shortWord, cell: cell, text: text, cellName: cellName, models: models, cells: CELLS, syncUrl: syncUrl,
+    query: query });
+  // After every deferred script (demo-inside.js) has registered its listeners and URL parameters.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (Object.keys(models).length) { refreshAll(); }
+  });
 }());

@@ -19,6 +19,7 @@ from app.extensions import limiter
 from app.services import rnn_demo, rnn_training
 from app.services.rnn_demo import (
     CELLS,
+    GATED_CELLS,
     K_RANGE,
     MAX_TEMPERATURE,
     MAX_TEXT,
@@ -26,7 +27,16 @@ from app.services.rnn_demo import (
     MIN_TEMPERATURE,
     SCALE_RANGE,
 )
-from app.services.rnn_training import MAX_OWN_TEXT, MIN_STEPS, Limits
+from app.services.rnn_training import (
+    CLIP_RANGE,
+    HIDDEN_RANGE,
+    LR_RANGE,
+    MAX_OWN_TEXT,
+    MIN_STEPS,
+    SEQ_LEN_RANGE,
+    Limits,
+    Settings,
+)
 from app.web.clock import now
 
 T = TypeVar("T")
@@ -136,6 +146,23 @@ class GradientsRequestSchema(PromptSchema):
     )
 
 
+class GatesRequestSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TEXT))
+    cell = fields.String(
+        load_default="lstm",
+        validate=validate.OneOf(GATED_CELLS),
+        metadata={"description": "a gated cell (the vanilla RNN has no gates)"},
+    )
+
+
+class ConnectivityRequestSchema(PromptSchema):
+    position = StrictInteger(
+        required=True,
+        validate=validate.Range(min=0),
+        metadata={"description": "the token whose hidden state is differentiated, 0 = the first"},
+    )
+
+
 class JobRequestSchema(Schema):
     cell = fields.String(load_default="vanilla", validate=validate.OneOf(CELLS))
     steps = StrictInteger(
@@ -148,6 +175,27 @@ class JobRequestSchema(Schema):
         allow_none=True,
         validate=validate.Length(max=MAX_OWN_TEXT),
         metadata={"description": "your own training text (default: Unroll's)"},
+    )
+    lr = StrictFloat(
+        load_default=Settings.lr,
+        validate=validate.Range(*LR_RANGE),
+        metadata={"description": "Adam's learning rate"},
+    )
+    hidden = StrictInteger(
+        load_default=Settings.hidden,
+        validate=validate.Range(*HIDDEN_RANGE),
+        metadata={"description": "hidden units"},
+    )
+    clip = StrictBoolean(load_default=True, metadata={"description": "clip the global gradient norm"})
+    clip_threshold = StrictFloat(
+        load_default=Settings.clip,
+        validate=validate.Range(*CLIP_RANGE),
+        metadata={"description": "the norm it is clipped to"},
+    )
+    truncation = StrictInteger(
+        load_default=Settings.seq_len,
+        validate=validate.Range(*SEQ_LEN_RANGE),
+        metadata={"description": "truncated BPTT: the window length in words"},
     )
 
 
@@ -198,6 +246,28 @@ class NormsSchema(Schema):
         fields.Float(allow_none=True),
         required=True,
         metadata={"description": "||dL/dh_t|| per time step, first word first (null if it overflowed)"},
+    )
+
+
+class GatesSchema(Schema):
+    tokens = fields.List(fields.String(), required=True)
+    gates = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.List(fields.Float())),
+        required=True,
+        metadata={
+            "description": "per gate, one row of hidden-size values per token. LSTM: input, forget, output "
+            "(sigmoid gates, in [0, 1]) and cell (the cell state c_t, any real number); GRU: update, reset"
+        },
+    )
+
+
+class ConnectivitySchema(Schema):
+    tokens = fields.List(fields.String(), required=True)
+    norms = fields.List(
+        fields.Float(),
+        required=True,
+        metadata={"description": "||d h_position / d x_k||_F for k = 0..position, first word first"},
     )
 
 
@@ -289,6 +359,26 @@ def gradients(body: dict[str, Any]) -> Any:
     return {"norms": _answer(lambda m: m.gradient_norms(body["cell"], body["text"], body["scale"]))}
 
 
+@bp.post("/rnn/gates")
+@bp.arguments(GatesRequestSchema)
+@bp.response(200, GatesSchema)
+def gates(body: dict[str, Any]) -> Any:
+    """A gated cell's gates at every word (LSTM: input, forget, output and the cell state; GRU: update,
+    reset)."""
+    tokens, values = _answer(lambda m: m.gate_values(body["cell"], body["text"]))
+    return {"tokens": tokens, "gates": values}
+
+
+@bp.post("/rnn/connectivity")
+@bp.arguments(ConnectivityRequestSchema)
+@bp.response(200, ConnectivitySchema)
+def connectivity(body: dict[str, Any]) -> Any:
+    """How strongly each earlier word affects the hidden state at `position`: the Frobenius norm of the
+    Jacobian of h_position with respect to each earlier word's embedding."""
+    tokens, norms = _answer(lambda m: m.connectivity(body["cell"], body["text"], body["position"]))
+    return {"tokens": tokens, "norms": norms}
+
+
 @bp.get("/rnn/models")
 @bp.response(200, ModelInfoSchema(many=True))
 def models() -> Any:
@@ -339,7 +429,7 @@ def _too_many_jobs(error: RateLimitExceeded) -> Response:
 @bp.alt_response(409, description="This visitor's previous job is still running (see Retry-After)")
 @bp.alt_response(429, description="The machine is training as many models as it allows (see Retry-After)")
 def start_job(body: dict[str, Any]) -> Any:
-    """Train a small model (embedding 16, hidden 32) in a separate, CPU-limited process; poll the job."""
+    """Train a small model (embedding 16, hidden 32 unless set) in a separate, CPU-limited process; poll the job."""
     config = current_app.config
     try:
         return rnn_training.start_job(
@@ -351,6 +441,12 @@ def start_job(body: dict[str, Any]) -> Any:
             config["SQLALCHEMY_DATABASE_URI"],
             config["UNROLL_CONTENT_DIR"],
             rnn_training.Limits.from_config(config),
+            Settings(
+                body["lr"],
+                body["hidden"],
+                body["clip_threshold"] if body["clip"] else None,
+                body["truncation"],
+            ),
         )
     except rnn_training.JobError as exc:
         abort(400, message=str(exc))

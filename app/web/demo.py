@@ -46,7 +46,7 @@ def read_query(args: Mapping[str, str]) -> DemoQuery:
         query.cell = cell
     else:
         query.notes.append(
-            f"There is no “{cell}” model here: choose vanilla or gru. Showing the vanilla RNN."
+            f"There is no “{cell}” model here: choose vanilla, gru or lstm. Showing the vanilla RNN."
         )
     query.temperature = _number(args, "temperature", 1.0, MIN_TEMPERATURE, MAX_TEMPERATURE, query.notes)
     query.k = int(_number(args, "k", 5, K_RANGE[0], K_RANGE[1], query.notes))
@@ -99,6 +99,13 @@ def demo_page() -> ResponseReturnValue:
         min_steps=rnn_training.MIN_STEPS,
         max_text=MAX_TEXT,
         max_temperature=MAX_TEMPERATURE,
+        train_defaults=rnn_training.Settings(),
+        train_bounds={
+            "lr": rnn_training.LR_RANGE,
+            "hidden": rnn_training.HIDDEN_RANGE,
+            "clip": rnn_training.CLIP_RANGE,
+            "seq_len": rnn_training.SEQ_LEN_RANGE,
+        },
         page_data={
             "models": [asdict(info) for info in installed],
             "cells": list(CELLS),

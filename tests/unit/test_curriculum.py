@@ -152,8 +152,11 @@ def test_demo_links_use_only_the_demo_parameters() -> None:
     assert len(links) >= 12
     for name, url in links:
         query = parse_qs(urlsplit(url).query, strict_parsing=True)
-        assert set(query) <= {"text", "cell", "temperature"}, (name, url)
-        assert query.get("cell", ["vanilla"])[0] in {"vanilla", "gru"}, (name, url)
+        assert set(query) <= {"text", "cell", "temperature", "position", "compare", "unit", "hide"}, (
+            name,
+            url,
+        )
+        assert query.get("cell", ["vanilla"])[0] in {"vanilla", "gru", "lstm"}, (name, url)
         assert 0 < float(query.get("temperature", ["1"])[0]) <= 5, (name, url)
         assert query.get("text", ["x"])[0].strip(), (name, url)
 

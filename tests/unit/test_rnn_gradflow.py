@@ -63,7 +63,7 @@ def test_rerunning_the_network_with_scaled_weights_saturates_tanh_and_tames_the_
         assert first_over_last(model, text, 3.0, rerun=True) < first_over_last(model, text, 3.0) / 5
 
 
-@pytest.mark.parametrize("cell", ["vanilla", "gru"])
+@pytest.mark.parametrize("cell", ["vanilla", "gru", "lstm"])
 def test_one_norm_per_word_before_the_last(cell: str) -> None:
     norms = shipped(cell).gradient_norms("the cat sat on the mat", 1.7)
     assert len(norms) == 5 and all(np.isfinite(norms)) and all(n > 0 for n in norms)
@@ -77,10 +77,10 @@ def test_a_single_word_has_no_earlier_step_and_the_scale_must_be_positive() -> N
         shipped("vanilla").gradient_norms("hello world", 0.0)
 
 
-@pytest.mark.parametrize("cell", ["vanilla", "gru"])
+@pytest.mark.parametrize("cell", ["vanilla", "gru", "lstm"])
 def test_the_shipped_weights_beat_the_unigram_baseline_and_fit_the_size_budget(cell: str) -> None:
     model = shipped(cell)
     assert model.perplexities["held_out"] < model.perplexities["unigram"]
     assert model.perplexities["train"] < model.perplexities["held_out"]
     assert (model.embed, model.hidden) == (32, 96) and 1000 <= len(model.vocab) <= 2000
-    assert sum(weights_path(c).stat().st_size for c in ("vanilla", "gru")) < 2 * 1024 * 1024
+    assert sum(weights_path(c).stat().st_size for c in ("vanilla", "gru", "lstm")) < 2 * 1024 * 1024

@@ -14,7 +14,7 @@ from app.rnn import UNK, LanguageModel, ModelFileError, PromptError, Vocabulary,
 WORDS = (UNK, "the", "cat", "sat", "on", "mat", "dog", "ran", ".")
 
 
-@pytest.fixture(params=["vanilla", "gru"])
+@pytest.fixture(params=["vanilla", "gru", "lstm"])
 def model(request: pytest.FixtureRequest) -> LanguageModel:
     model = LanguageModel(Vocabulary(WORDS), request.param, embed=6, hidden=8, seed=5)
     model.params["W_hy"][...] *= 4.0  # a peaked distribution, so temperature has something to change
@@ -103,12 +103,22 @@ def test_step_details_give_the_equation_of_one_unit_in_real_numbers(model: Langu
         if model.cell_name == "vanilla":
             assert step.gates == {}
             assert step.h[2] == pytest.approx(t.value, abs=1e-6)
-        else:
+        elif model.cell_name == "gru":
             assert set(step.gates) == {"r", "z"}
             for gate in step.gates.values():
                 assert gate.value == pytest.approx(1 / (1 + math.exp(-gate.total)), abs=1e-6)
             z = step.gates["z"].value
             assert step.h[2] == pytest.approx((1 - z) * t.value + z * step.h_prev[2], abs=1e-6)
+        else:
+            assert set(step.gates) == {"i", "f", "o"}
+            for gate in step.gates.values():
+                assert gate.value == pytest.approx(1 / (1 + math.exp(-gate.total)), abs=1e-6)
+    if model.cell_name == "lstm":  # h_t = o_t tanh(c_t), c_t = f_t c_{t-1} + i_t g_t, from c_0 = 0
+        c = 0.0
+        for step in steps:
+            g = step.gates
+            c = g["f"].value * c + g["i"].value * step.terms.value
+            assert step.h[2] == pytest.approx(g["o"].value * math.tanh(c), abs=1e-6)
     with pytest.raises(ValueError, match="unit"):
         model.step_details("the", unit=8)
 
@@ -149,5 +159,5 @@ def test_a_file_that_is_not_a_model_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_unknown_cell_is_refused() -> None:
-    with pytest.raises(ValueError, match="vanilla, gru"):
-        LanguageModel(Vocabulary(WORDS), "lstm")
+    with pytest.raises(ValueError, match="vanilla, gru, lstm"):
+        LanguageModel(Vocabulary(WORDS), "peephole")

@@ -1,4 +1,5 @@
-"""Backpropagation through time against central differences, Adam, clipping, training and perplexity."""
+"""Backpropagation through time against central differences (eps 1e-4: the truncation error, ~eps², stays
+far below the round-off that 1e-5 gives on the LSTM's smallest recurrent gradients), Adam, clipping, training and perplexity."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def tiny_model(cell: str, dtype: type = np.float64, seed: int = 3) -> LanguageMo
 
 
 def numeric_gradient(
-    model: LanguageModel, inputs: np.ndarray, targets: np.ndarray, eps: float = 1e-5
+    model: LanguageModel, inputs: np.ndarray, targets: np.ndarray, eps: float = 1e-4
 ) -> np.ndarray:
     scratch = model.params.zeros_like()
     flat = model.params.flat
@@ -36,7 +37,7 @@ def numeric_gradient(
     return grad
 
 
-@pytest.mark.parametrize("cell", ["vanilla", "gru"])
+@pytest.mark.parametrize("cell", ["vanilla", "gru", "lstm"])
 def test_bptt_matches_central_differences_in_float64(cell: str) -> None:
     model = tiny_model(cell)
     rng = np.random.default_rng(0)
@@ -73,7 +74,7 @@ def test_adams_first_step_moves_every_weight_by_the_learning_rate_against_its_gr
     assert np.allclose(model.params.flat - before, -0.01 * np.sign(grads.flat), rtol=1e-4)
 
 
-@pytest.mark.parametrize("cell", ["vanilla", "gru"])
+@pytest.mark.parametrize("cell", ["vanilla", "gru", "lstm"])
 def test_training_lowers_the_loss(cell: str) -> None:
     tokens = np.array(SENTENCE * 40)
     history = train(ModelConfig(VOCAB, cell, 8, 16, seed=0), tokens, steps=80, batch=8, seq_len=10, lr=0.02)
@@ -91,7 +92,7 @@ def test_training_can_be_stopped_by_the_progress_callback() -> None:
     assert len(history.losses) == 3 and history.tokens == 3 * 4 * 5
 
 
-@pytest.mark.parametrize("cell", ["vanilla", "gru"])
+@pytest.mark.parametrize("cell", ["vanilla", "gru", "lstm"])
 def test_the_same_seed_gives_bit_identical_weights(cell: str) -> None:
     def run(seed: int) -> bytes:
         tokens = np.array(SENTENCE * 10)

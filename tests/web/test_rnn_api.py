@@ -114,15 +114,59 @@ def test_gradient_norms_one_per_time_step_vanish_and_explode(
     assert status == 200 and len(body["norms"]) == len(norms[1.0])
 
 
-def test_models_lists_both_shipped_cells(client: FlaskClient) -> None:
+def test_lstm_gates_are_one_row_per_token_and_sigmoid_gates_lie_in_0_1(
+    client: FlaskClient, headers: dict[str, str]
+) -> None:
+    status, body = post(client, headers, "gates", {"text": LONG, "cell": "lstm"})
+    assert status == 200, body
+    assert body["tokens"] == tokenize(LONG)
+    assert set(body["gates"]) == {"input", "forget", "output", "cell"}
+    for name, rows in body["gates"].items():
+        assert len(rows) == len(body["tokens"]) and {len(r) for r in rows} == {96}
+        if name != "cell":
+            assert all(0 <= v <= 1 for row in rows for v in row)
+    assert any(abs(v) > 1 for row in body["gates"]["cell"] for v in row)  # c_t is not squashed
+
+
+def test_gru_gates_are_update_and_reset(client: FlaskClient, headers: dict[str, str]) -> None:
+    status, body = post(client, headers, "gates", {"text": "the cat sat", "cell": "gru"})
+    assert status == 200 and set(body["gates"]) == {"update", "reset"}
+    assert all(0 <= v <= 1 for rows in body["gates"].values() for row in rows for v in row)
+
+
+@pytest.mark.parametrize("cell", ["vanilla", "gru", "lstm"])
+def test_connectivity_gives_one_norm_per_word_up_to_the_position(
+    client: FlaskClient, headers: dict[str, str], cell: str
+) -> None:
+    status, body = post(client, headers, "connectivity", {"text": LONG, "position": 12, "cell": cell})
+    assert status == 200, body
+    assert body["tokens"] == tokenize(LONG) and len(body["norms"]) == 13
+    assert all(n >= 0 for n in body["norms"]) and body["norms"][-1] > 0
+
+
+def test_the_vanilla_rnn_forgets_the_start_where_the_gru_still_hears_it(
+    client: FlaskClient, headers: dict[str, str]
+) -> None:
+    def ratio(cell: str) -> float:
+        norms = post(client, headers, "connectivity", {"text": LONG, "position": 20, "cell": cell})[1][
+            "norms"
+        ]
+        return norms[0] / norms[-1]
+
+    assert ratio("gru") > 5 * ratio("vanilla")
+
+
+def test_models_lists_the_three_shipped_cells_with_their_perplexities(client: FlaskClient) -> None:
     models = client.get("/api/v1/rnn/models").get_json()
-    assert [m["cell"] for m in models] == ["vanilla", "gru"]
+    assert [m["cell"] for m in models] == ["vanilla", "gru", "lstm"]
+    assert all(m["perplexities"]["held_out"] < m["perplexities"]["unigram"] for m in models)
+    assert models[2]["name"] == "LSTM" and "c_t = f_t * c_{t-1}" in models[2]["equation"]
     assert all(m["vocab_size"] > 100 and m["hidden"] > 0 for m in models)
 
 
 def test_the_openapi_document_describes_the_demo_and_its_400s(client: FlaskClient) -> None:
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
-    for path in ("predict", "generate", "steps", "gradients", "jobs"):
+    for path in ("predict", "generate", "steps", "gradients", "gates", "connectivity", "jobs"):
         operation = paths[f"/api/v1/rnn/{path}"]["post"]
         assert "400" in operation["responses"] and "422" not in operation["responses"]
     assert "get" in paths["/api/v1/rnn/jobs/{job_id}"]
@@ -138,7 +182,7 @@ BAD = [
     ("predict", {"text": "the", "k": 21}, "k"),
     ("predict", {"text": "the", "temperature": 0}, "temperature"),
     ("predict", {"text": "the", "temperature": 6}, "temperature"),
-    ("predict", {"text": "the", "cell": "lstm"}, "cell"),
+    ("predict", {"text": "the", "cell": "peephole"}, "cell"),
     ("predict", {"text": 5}, "text: Not a valid string"),
     ("predict", {"text": ["the"]}, "text"),
     ("predict", {"text": "the", "k": "5"}, "k: Not a valid integer"),
@@ -155,7 +199,17 @@ BAD = [
     ("gradients", {"text": "the cat", "scale": 0.4}, "scale"),
     ("gradients", {"text": "the cat", "scale": 3.5}, "scale"),
     ("gradients", {"text": "the cat", "scale": "2"}, "scale"),
-    ("gradients", {"text": "the cat", "cell": "lstm"}, "cell"),
+    ("gradients", {"text": "the cat", "cell": "peephole"}, "cell"),
+    ("gates", {"text": "the cat", "cell": "vanilla"}, "cell: Must be one of: gru, lstm"),
+    ("gates", {"text": "the cat", "cell": "peephole"}, "cell"),
+    ("gates", {"text": "a" * 501}, "text"),
+    ("gates", {"text": "  "}, "Type at least one word"),
+    ("connectivity", {"text": "the cat sat", "position": 3}, "Position must be between 0 and 2"),
+    ("connectivity", {"text": "the cat sat", "position": -1}, "position"),
+    ("connectivity", {"text": "the cat sat", "position": "1"}, "position: Not a valid integer"),
+    ("connectivity", {"text": "the cat sat"}, "position: Missing data"),
+    ("connectivity", {"text": "the cat", "position": 0, "cell": "peephole"}, "cell"),
+    ("connectivity", {"text": "a" * 501, "position": 0}, "text"),
     ("generate", {"text": "the", "n": 0}, "n"),
     ("generate", {"text": "the", "n": 51}, "n"),
     ("generate", {"text": "the", "greedy": "yes"}, "greedy"),
@@ -164,11 +218,17 @@ BAD = [
     ("steps", {"text": "the", "unit": -1}, "unit"),
     ("steps", {"text": "the", "unit": 10_000}, "unit must be between 0 and"),
     ("steps", {"text": ""}, "text"),
-    ("jobs", {"cell": "lstm"}, "cell"),
+    ("jobs", {"cell": "peephole"}, "cell"),
     ("jobs", {"steps": 5}, "steps: Must be between 10 and 300"),
     ("jobs", {"steps": 100_000}, "steps: Must be between 10 and 300"),
     ("jobs", {"steps": "50"}, "steps"),
     ("jobs", {"text": "too short to learn from"}, "at least 60 words"),
+    ("jobs", {"lr": 0.5}, "lr"),
+    ("jobs", {"hidden": 65}, "hidden"),
+    ("jobs", {"hidden": 2}, "hidden"),
+    ("jobs", {"truncation": 41}, "truncation"),
+    ("jobs", {"clip_threshold": 0}, "clip_threshold"),
+    ("jobs", {"clip": "no"}, "clip"),
 ]
 
 
@@ -250,6 +310,18 @@ def test_a_visitor_trains_one_model_at_a_time_and_others_wait_their_turn(
     assert other.post("/api/v1/rnn/jobs", json={"steps": 10}, headers=other_headers).status_code == 202
 
 
+def test_a_learner_sets_the_cell_learning_rate_hidden_size_truncation_and_clipping(
+    app: Flask, client: FlaskClient, headers: dict[str, str], quiet_jobs: None
+) -> None:
+    app.config["UNROLL_CONTENT_DIR"] = str(PROJECT_CONTENT)
+    body = {"cell": "lstm", "steps": 30, "lr": 0.02, "hidden": 8, "truncation": 5, "clip": False}
+    started = client.post("/api/v1/rnn/jobs", json=body, headers=headers)
+    assert started.status_code == 202, started.get_json()
+    done = wait_for(client, started.get_json()["id"])
+    assert done["status"] == "done" and done["cell"] == "lstm", done
+    assert len(done["losses"]) == 30 and done["losses"][-1] < done["losses"][0]
+
+
 # The page ---------------------------------------------------------------------------------------------------
 
 
@@ -274,7 +346,7 @@ def test_the_page_without_a_query_predicts_for_an_example(client: FlaskClient) -
 @pytest.mark.parametrize(
     ("query", "note"),
     [
-        ("cell=lstm", "There is no “lstm” model here"),
+        ("cell=peephole", "There is no “peephole” model here"),
         ("temperature=0", "?temperature= must be a number from 0.05 to 5"),
         ("temperature=hot", "?temperature= must be a number"),
         ("k=99", "?k= must be a number from 1 to 20"),
