@@ -7,16 +7,14 @@ An instructor sees only the classes they teach; to anyone else such a class does
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import ClassMember, Classroom, User
-from app.services import accounts, stats
+from app.services import accounts
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
 CODE_LENGTH = 8
@@ -224,77 +222,3 @@ def _members(class_id: int, role: str) -> list[User]:
             .order_by(User.username)
         )
     )
-
-
-@dataclass(frozen=True)
-class RosterRow:
-    """One learner on the roster: their study figures (as on their own /stats page) and, per
-    assigned quiz (in `assigned_quizzes` order), their grade as a fraction or None if not done."""
-
-    COLUMNS: ClassVar[tuple[str, ...]] = (
-        "id", "username", "guest", "cards_studied", "reviews_7_days", "reviews_30_days", "true_retention",
-        "retention_reviews", "due_today", "streak_days", "quizzes_done", "quiz_score",
-    )  # fmt: skip
-
-    user_id: int
-    username: str
-    is_guest: bool
-    figures: stats.Figures
-    grades: tuple[float | None, ...]
-
-    def record(self) -> dict[str, Any]:
-        """The row as the API and the CSV give it, under their column names."""
-        f = self.figures
-        return {
-            "id": self.user_id,
-            "username": self.username,
-            "guest": self.is_guest,
-            "cards_studied": f.cards_studied,
-            "reviews_7_days": f.reviews_7,
-            "reviews_30_days": f.reviews_30,
-            "true_retention": f.retention.rate,
-            "retention_reviews": f.retention.total,
-            "due_today": f.due_today,
-            "streak_days": f.streak,
-            "quizzes_done": self.quizzes_done,
-            "quiz_score": self.quiz_score,
-        }
-
-    @property
-    def quizzes_done(self) -> int:
-        return sum(1 for grade in self.grades if grade is not None)
-
-    @property
-    def quiz_score(self) -> float | None:
-        """The mean grade over the assigned quizzes done."""
-        done = [grade for grade in self.grades if grade is not None]
-        return sum(done) / len(done) if done else None
-
-
-def assigned_quizzes(class_id: int) -> list[Any]:
-    """The class's assigned quizzes (from app.services.assignments, once it exists)."""
-    module = _assignments_module()
-    return list(module.class_assignments(class_id)) if module else []
-
-
-def _assignments_module() -> Any:
-    try:
-        from app.services import assignments  # built alongside; absent until it lands
-    except ImportError:
-        return None
-    return assignments
-
-
-def roster(classroom: Classroom, now: datetime) -> list[RosterRow]:
-    """Every current learner's figures and quiz grades, in a fixed number of grouped queries."""
-    people = learners(classroom.id)
-    figures = stats.figures(people, now)
-    quizzes = assigned_quizzes(classroom.id)
-    module = _assignments_module()
-    table = module.grade_table(classroom.id) if module and quizzes else {}
-    rows = []
-    for user in people:
-        cells = [table.get((user.id, quiz.id)) for quiz in quizzes]
-        grades = tuple(cell.grade if cell is not None else None for cell in cells)
-        rows.append(RosterRow(user.id, user.username, user.is_guest, figures[user.id], grades))
-    return rows

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import Classroom, User
 from app.services import accounts, classes, quiz, stats
 from app.services import assignments as asg
+from app.services import roster as roster_rows
 from tests.integration.test_quiz import GRACE, T0, right_answer
 from tests.integration.test_quiz import gates as gates  # a fixture
 from tests.integration.test_stats import NOW, World
@@ -83,7 +84,7 @@ def test_a_removed_learner_leaves_every_list_and_may_join_again(world: World) ->
         classes.join(user, classroom.join_code, NOW)
     classes.remove_learner(classroom, ada.id, NOW + DAY)
     assert [u.username for u in classes.learners(classroom.id)] == ["bob"]
-    assert [r.username for r in classes.roster(classroom, NOW)] == ["bob"]
+    assert [r.username for r in roster_rows.roster(classroom, NOW)] == ["bob"]
     assert classes.joined_by(ada) == []
     with pytest.raises(classes.ClassNotFound):
         classes.learner_class(ada, classroom.id)
@@ -164,7 +165,7 @@ def test_roster_figures_from_hand_built_logs(world: World) -> None:
     world.log(kenji, datetime(2026, 11, 9, 19, 30, tzinfo=UTC), rating=1)
     world.log(kenji, datetime(2026, 11, 9, 18, 30, tzinfo=UTC))
 
-    rows = {r.username: r for r in classes.roster(classroom, NOW)}
+    rows = {r.username: r for r in roster_rows.roster(classroom, NOW)}
 
     a = rows["ada"].figures
     assert a.cards_studied == 4  # the review cards, suspended one included; the logs' cards are new ones
@@ -211,7 +212,7 @@ def test_streaks_longer_than_the_window_are_counted_in_full_for_all_at_once(worl
         for days in range(1, 46 + 40 * n):  # up to yesterday; nothing yet today
             world.log(user, NOW - days * DAY)
     with Statements() as sql:
-        rows = classes.roster(classroom, NOW)
+        rows = roster_rows.roster(classroom, NOW)
     assert [r.figures.streak for r in rows] == [45, 85, 125, 165]
     assert [r.figures.streak for r in rows] == [stats.streak(user, NOW) for user in people]
     assert len(sql.seen) <= 10, sql.seen  # the older spans are looked up for all four together
@@ -223,7 +224,7 @@ def test_the_roster_takes_the_same_few_queries_for_many_learners(world: World) -
     for i, user in enumerate(people):
         world.log(user, NOW - (i % 5) * DAY)
     with Statements() as sql:
-        rows = classes.roster(classroom, NOW)
+        rows = roster_rows.roster(classroom, NOW)
     assert len(rows) == 60
     assert len(sql.seen) <= 8, sql.seen
 
@@ -249,8 +250,8 @@ def test_the_roster_shows_assigned_quizzes_done_and_their_grades(gates: Flask) -
         quiz.submit(cy, asg.start_attempt(cy, first.id, T0, GRACE).id, T0 + timedelta(minutes=1), GRACE)
         classes.remove_learner(room, cy.id, T0 + timedelta(minutes=5))
 
-        assert [q.id for q in classes.assigned_quizzes(room.id)] == [first.id, second.id]
-        rows = {r.username: r for r in classes.roster(room, T0 + timedelta(minutes=5))}
+        assert [q.id for q in roster_rows.assigned_quizzes(room.id)] == [first.id, second.id]
+        rows = {r.username: r for r in roster_rows.roster(room, T0 + timedelta(minutes=5))}
         assert set(rows) == {"ann", "bea"}  # cyd was removed
         assert rows["ann"].grades == (1.0, 0.0)
         assert (rows["ann"].quizzes_done, rows["ann"].quiz_score) == (2, 0.5)

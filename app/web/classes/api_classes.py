@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from app.models import Classroom
 from app.services import classes
+from app.services import roster as roster_rows
 from app.web.clock import now
 from app.web.security import current_learner
 
@@ -124,7 +125,7 @@ def read(class_id: int) -> Any:
         "name": classroom.name,
         "join_code": classroom.join_code,
         "instructors": [user.username for user in classes.instructors(classroom.id)],
-        "learners": [row.record() for row in classes.roster(classroom, now())],
+        "learners": [row.record() for row in roster_rows.roster(classroom, now())],
     }
 
 

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from app.models import Classroom, User
 from app.services import accounts, classes
+from app.services import roster as roster_rows
 from app.services.export import spreadsheet_safe
 from app.web import throttling
 from app.web.auth import _sign_in as sign_in  # the one way a browser starts a session
@@ -22,7 +23,7 @@ from app.web.security import current_learner
 bp = Blueprint("classes_roster", __name__)
 
 # Roster columns: key, heading, the row's value to sort by (None sorts last either way).
-COLUMNS: dict[str, tuple[str, Callable[[classes.RosterRow], Any]]] = {
+COLUMNS: dict[str, tuple[str, Callable[[roster_rows.RosterRow], Any]]] = {
     "learner": ("Learner", lambda r: r.username.casefold()),
     "cards": ("Cards studied", lambda r: r.figures.cards_studied),
     "week": ("Reviews, 7 days", lambda r: r.figures.reviews_7),
@@ -111,7 +112,7 @@ def _feature_links(classroom: Classroom) -> list[tuple[str, str]]:
     return links
 
 
-def _sorted_rows(rows: list[classes.RosterRow]) -> tuple[list[classes.RosterRow], str, str]:
+def _sorted_rows(rows: list[roster_rows.RosterRow]) -> tuple[list[roster_rows.RosterRow], str, str]:
     sort = request.args.get("sort", "learner")
     sort = sort if sort in COLUMNS else "learner"
     direction = "desc" if request.args.get("dir") == "desc" else "asc"
@@ -129,7 +130,7 @@ def show(class_id: int) -> ResponseReturnValue:
     if not classes.teaches(user, class_id):
         return _learner_view(user, class_id)
     classroom = _taught(class_id)
-    rows, sort, direction = _sorted_rows(classes.roster(classroom, now()))
+    rows, sort, direction = _sorted_rows(roster_rows.roster(classroom, now()))
     return render_template(
         "classes/class.html",
         classroom=classroom,
@@ -137,7 +138,7 @@ def show(class_id: int) -> ResponseReturnValue:
         columns={key: heading for key, (heading, _) in COLUMNS.items()},
         sort=sort,
         direction=direction,
-        quizzes=classes.assigned_quizzes(classroom.id),
+        quizzes=roster_rows.assigned_quizzes(classroom.id),
         instructors=classes.instructors(classroom.id),
         join_link=url_for("classes_roster.join_link", code=classroom.join_code, _external=True),
         links=_feature_links(classroom),
@@ -223,11 +224,11 @@ def roster_csv(class_id: int) -> ResponseReturnValue:
 
 def _roster_csv(classroom: Classroom) -> str:
     """The roster as CSV: the API's fields, then one grade column per assigned quiz."""
-    rows = classes.roster(classroom, now())
-    quizzes = classes.assigned_quizzes(classroom.id)
+    rows = roster_rows.roster(classroom, now())
+    quizzes = roster_rows.assigned_quizzes(classroom.id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    fields = list(classes.RosterRow.COLUMNS)
+    fields = list(roster_rows.RosterRow.COLUMNS)
     writer.writerow([*fields, *(spreadsheet_safe(f"grade: {quiz.title}") for quiz in quizzes)])
     for row in rows:
         record = row.record()
