@@ -146,7 +146,16 @@ def wrk_figures(url: str, load: Load, seconds: float, connections: int, folder: 
             "path": load.path,
         }
     )
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "-s", str(script), url]
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+        "-s",
+        str(script),
+        url,
+    ]
     output = subprocess.run(command, check=True, capture_output=True, text=True, timeout=seconds + 60).stdout
     return Figures(
         requests_per_s=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
