@@ -30,14 +30,17 @@ class StaticHashes:
         self._lock = threading.Lock()
 
     def of(self, filename: str) -> str | None:
+        known = self._known.get(filename)
+        if known is not None:  # a name seen before: only its modification time is checked
+            try:
+                if os.stat(self.folder / filename).st_mtime == known[0]:
+                    return known[1]
+            except OSError:
+                return None
         path = (self.folder / filename).resolve()
         if not path.is_relative_to(self.folder.resolve()) or not path.is_file():
             return None
         mtime = os.stat(path).st_mtime
-        with self._lock:
-            known = self._known.get(filename)
-        if known is not None and known[0] == mtime:
-            return known[1]
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
         with self._lock:
             self._known[filename] = (mtime, digest)
