@@ -16,7 +16,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     """A learner (or instructor). A guest is a user without a password, bound to a signed cookie."""
 
     __tablename__ = "users"
-    __allow_unmapped__ = True  # for session_key below, which is no column
+    __allow_unmapped__ = True  # for session_key and latest_cards_version below, which are no columns
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -40,6 +40,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Not a column: the key of the login session this object was loaded for (see get_id).
     session_key: str | None = None
+    # Not a column: SyncLock.cards_version, read in the statement that loaded this user (None if not).
+    latest_cards_version: int | None = None
 
     @property
     def is_instructor(self) -> bool:

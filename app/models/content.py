@@ -76,11 +76,14 @@ class Card(db.Model):  # type: ignore[name-defined,misc]
 
 class SyncLock(db.Model):  # type: ignore[name-defined,misc]
     """A single row that content syncs update first, so only one sync writes at a time. Its
-    `cards_version` grows whenever cards are added, revived or retired, so each learner's deck
-    is brought up to date lazily, once, on their next study request."""
+        `cards_version` grows whenever cards are added, revived or retired, so each learner's deck
+        is brought up to date lazily, once, on their next study request. `content_version` grows with
+    every content write, so each server process knows at once when its cached pages are stale."""
 
     __tablename__ = "sync_lock"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cards_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Grows with every content write (sync, publish, unpublish): cached pages are keyed by it.
+    content_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -12,7 +13,7 @@ from app.content.model import Option, QuestionSet, SetHtml
 from app.content.render import remote_images_as_links, sanitise
 from app.content.rendered import card_html
 from app.extensions import db
-from app.models import Card, ContentSet
+from app.models import Card, ContentSet, SyncLock
 from app.services.content_sync import failed_files, unsaved_rows
 from app.services.quiz import fixed_quiz
 
@@ -24,6 +25,22 @@ class SetSummary:
     description: str
     weight: int
     counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ContentVersion:
+    """How far the content has come: a number that grows with every content write, and when the
+    last one happened (None before the first sync)."""
+
+    number: int
+    changed_at: datetime | None
+
+
+def content_version() -> ContentVersion:
+    row = db.session.execute(
+        select(SyncLock.content_version, SyncLock.synced_at).where(SyncLock.id == 1)
+    ).first()
+    return ContentVersion(0, None) if row is None else ContentVersion(int(row[0] or 0), row[1])
 
 
 def list_sets() -> list[SetSummary]:

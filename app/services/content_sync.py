@@ -85,9 +85,13 @@ def take_lock(now: datetime) -> None:
 
 def _take_lock(now: datetime) -> None:
     """Write the lock row first: PostgreSQL locks the row, SQLite the database, until commit."""
-    updated = db.session.execute(update(SyncLock).where(SyncLock.id == 1).values(synced_at=now))
+    updated = db.session.execute(
+        update(SyncLock)
+        .where(SyncLock.id == 1)
+        .values(synced_at=now, content_version=SyncLock.content_version + 1)
+    )
     if updated.rowcount == 0:  # type: ignore[attr-defined]
-        db.session.add(SyncLock(id=1, synced_at=now, cards_version=0))
+        db.session.add(SyncLock(id=1, synced_at=now, cards_version=0, content_version=1))
         db.session.flush()
 
 

@@ -6,11 +6,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select, update
 
 from app.extensions import db
-from app.models import ApiToken, User, UserSession
+from app.models import ApiToken, SyncLock, User, UserSession
 
 # How stale a session's last_seen_at or a token's last_used_at may get: the hot path writes at most
 # once a minute per session or token.
@@ -76,16 +77,28 @@ def start_session(user: User, now: datetime, user_agent: str | None) -> None:
 
 def user_for_session(key: str, now: datetime, idle_limit: timedelta) -> User | None:
     """The user of a live session (not ended, seen within `idle_limit`), or None."""
-    found = db.session.scalar(select(UserSession).where(UserSession.key_hash == digest(key)))
-    if found is None or found.revoked_at is not None or found.last_seen_at < now - idle_limit:
+    row = db.session.execute(
+        select(UserSession, User, _cards_version())
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.key_hash == digest(key))
+    ).first()
+    if row is None:
+        return None
+    found, user, cards_version = row
+    if found.revoked_at is not None or found.last_seen_at < now - idle_limit:
         return None
     if now - found.last_seen_at >= TOUCH_EVERY:
         found.last_seen_at = now
         db.session.commit()
-    user = db.session.get(User, found.user_id)
-    if user is not None:
-        user.session_key = key
+    user.session_key = key
+    user.latest_cards_version = cards_version
     return user
+
+
+def _cards_version() -> Any:
+    """SyncLock.cards_version as a column of the statement that loads a request's user, so a
+    learner's deck is checked against the content without a statement of its own."""
+    return select(SyncLock.cards_version).where(SyncLock.id == 1).scalar_subquery()
 
 
 def end_session(key: str, now: datetime) -> None:
@@ -156,13 +169,21 @@ def issue_token(user: User, now: datetime, lifetime: timedelta, user_agent: str 
 
 def user_for_token(token: str, now: datetime) -> User | None:
     """The owner of an unexpired token, noting when it was last used (at most once a minute)."""
-    found = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
-    if found is None or found.expires_at <= now:
+    row = db.session.execute(
+        select(ApiToken, User, _cards_version())
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == digest(token))
+    ).first()
+    if row is None:
+        return None
+    found, user, cards_version = row
+    if found.expires_at <= now:
         return None
     if found.last_used_at is None or now - found.last_used_at >= TOUCH_EVERY:
         found.last_used_at = now
         db.session.commit()
-    return db.session.get(User, found.user_id)
+    user.latest_cards_version = cards_version
+    return user
 
 
 def list_tokens(user: User, now: datetime, current: str | None = None) -> list[TokenInfo]:

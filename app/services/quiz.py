@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from app.extensions import db
 from app.models import Card, CardProgress, ContentSet, QuizAttempt, QuizQuestion, User
@@ -298,17 +298,16 @@ def get_attempt(user: User, attempt_id: int, now: datetime, grace_s: float) -> Q
     return attempt
 
 
-def held_cards(user: User, now: datetime, grace_s: float) -> frozenset[int]:
+def held_cards(user: User, now: datetime, grace_s: float) -> Select[tuple[int]]:
     """The cards asked by the learner's open attempts (not submitted, deadline plus grace not yet
-    passed): study neither shows, checks nor grades them until the attempt is submitted."""
+    passed), as a query: study neither shows, checks nor grades them until the attempt is
+    submitted, and folds this query into its own statements rather than running it apart."""
     open_attempts = select(QuizAttempt.id).where(
         QuizAttempt.user_id == user.id,
         QuizAttempt.submitted_at.is_(None),
         QuizAttempt.ends_at >= now - timedelta(seconds=grace_s),
     )
-    return frozenset(
-        db.session.scalars(select(QuizQuestion.card_id).where(QuizQuestion.attempt_id.in_(open_attempts)))
-    )
+    return select(QuizQuestion.card_id).where(QuizQuestion.attempt_id.in_(open_attempts))
 
 
 def save_answer(

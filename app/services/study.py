@@ -10,7 +10,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, exists, false, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -21,6 +34,8 @@ from app.services.overrides import accepted_for
 from app.srs import DayClock, Outcome, Phase, Rating, SchedulerConfig, SrsCard, answer, next_states
 
 LEARN_AHEAD = timedelta(minutes=20)
+# The cards a learner's open quiz asks: a set of ids, or a query of them that study folds into its own.
+Held = frozenset[int] | Select[tuple[int]]
 LEARNING_PHASES = (Phase.LEARNING.value, Phase.RELEARNING.value)
 
 
@@ -115,7 +130,7 @@ class Scope:
 
     set_id: int | None = None
     card_ids: tuple[int, ...] | None = None
-    held: frozenset[int] = frozenset()
+    held: Held = frozenset()
 
 
 def next_card(
@@ -124,24 +139,24 @@ def next_card(
     set_id: int | None = None,
     prefer: int | None = None,
     cards: list[int] | None = None,
-    held: frozenset[int] = frozenset(),
+    held: Held = frozenset(),
 ) -> NextCard:
     """The card to study now (learning due, then reviews, then new, then learning due soon).
     `prefer` shows a given card instead when it is studyable: the card just undone, or the one a
     plain form was answering. `cards` limits the session to those cards; `held` cards (asked by
-    the learner's open quiz) are left out."""
+    the learner's open quiz) are left out. Two statements once the deck is current: the queue
+    counts, then the card with its set."""
     refresh_deck(user)
     config, clock = scheduler_for(user)
     scope = Scope(set_id, tuple(cards) if cards is not None else None, held)
     counts, remaining_new, remaining_reviews = _counts(user, now, clock, scope)
-    progress = _preferred(user.id, now, scope, prefer) or _pick(
-        user.id, now, scope, remaining_new, remaining_reviews
-    )
-    if progress is None:
+    picked = _pick(user.id, now, scope, remaining_new, remaining_reviews, prefer)
+    if picked is None:
         return NextCard(None, {}, counts, _next_learning_due(user.id, scope))
+    progress, card, content_set = picked
     states = next_states(_srs_card(progress), now, config, clock, progress.card_id)
     intervals = {int(rating): shown_interval(outcome) for rating, outcome in states.items()}
-    return NextCard(_study_card(progress), intervals, counts, None)
+    return NextCard(_study_card(progress, card, content_set), intervals, counts, None)
 
 
 def shown_interval(outcome: Outcome) -> timedelta:
@@ -152,7 +167,9 @@ def shown_interval(outcome: Outcome) -> timedelta:
 
 def refresh_deck(user: User) -> None:
     """Add rows for cards the learner has never seen, and mark retired cards, after content changes."""
-    current = db.session.scalar(select(SyncLock.cards_version).where(SyncLock.id == 1)) or 0
+    current = user.latest_cards_version
+    if current is None:
+        current = db.session.scalar(select(SyncLock.cards_version).where(SyncLock.id == 1)) or 0
     if user.cards_version == current and current:
         return
     try:
@@ -225,7 +242,7 @@ def _in_scope(user_id: int, scope: Scope) -> list[Any]:
         conditions.append(CardProgress.set_id == scope.set_id)
     if scope.card_ids is not None:
         conditions.append(CardProgress.card_id.in_(scope.card_ids))
-    if scope.held:
+    if not isinstance(scope.held, frozenset) or scope.held:
         conditions.append(CardProgress.card_id.not_in(scope.held))
     return conditions
 
@@ -235,38 +252,48 @@ def _available(user_id: int, now: datetime, scope: Scope) -> Any:
     return and_(*_in_scope(user_id, scope), buried)
 
 
-def _first(query: Any) -> CardProgress | None:
-    return db.session.scalars(query.limit(1)).first()
-
-
 def _pick(
-    user_id: int, now: datetime, scope: Scope, remaining_new: int, remaining_reviews: int
-) -> CardProgress | None:
-    base = select(CardProgress).where(_available(user_id, now, scope))
-    learning = base.where(CardProgress.phase.in_(LEARNING_PHASES)).order_by(CardProgress.due)
-    candidates = [learning.where(CardProgress.due <= now)]
+    user_id: int,
+    now: datetime,
+    scope: Scope,
+    remaining_new: int,
+    remaining_reviews: int,
+    prefer: int | None = None,
+) -> tuple[CardProgress, Card, ContentSet] | None:
+    """The first card of the first queue that has one, with its card and set, in one statement:
+    each queue's head (an index range, LIMIT 1) tagged with its rank, the lowest rank wins."""
+    available = _available(user_id, now, scope)
+    learning = (CardProgress.phase.in_(LEARNING_PHASES), CardProgress.due <= now)
+    queues: list[tuple[Any, ...]] = []
+    if prefer is not None:
+        queues.append(((CardProgress.card_id == prefer,), CardProgress.id))
+    queues.append((learning, CardProgress.due))
     if remaining_reviews > 0:
-        candidates.append(
-            base.where(CardProgress.phase == Phase.REVIEW.value, CardProgress.due <= now).order_by(
-                CardProgress.due
-            )
-        )
+        queues.append(((CardProgress.phase == Phase.REVIEW.value, CardProgress.due <= now), CardProgress.due))
     if remaining_new > 0:
-        candidates.append(base.where(CardProgress.phase == Phase.NEW.value).order_by(CardProgress.new_rank))
-    candidates.append(learning.where(CardProgress.due <= now + LEARN_AHEAD))
-    for query in candidates:
-        found = _first(query)
-        if found is not None:
-            return found
-    return None
-
-
-def _preferred(user_id: int, now: datetime, scope: Scope, card_id: int | None) -> CardProgress | None:
-    if card_id is None:
-        return None
-    return _first(
-        select(CardProgress).where(_available(user_id, now, scope), CardProgress.card_id == card_id)
-    )
+        queues.append(((CardProgress.phase == Phase.NEW.value,), CardProgress.new_rank))
+    ahead = (CardProgress.phase.in_(LEARNING_PHASES), CardProgress.due <= now + LEARN_AHEAD)
+    queues.append((ahead, CardProgress.due))
+    heads = [
+        select(
+            select(CardProgress.id.label("progress_id"), literal(rank, Integer).label("rank"))
+            .where(available, *conditions)
+            .order_by(order)
+            .limit(1)
+            .subquery()
+        )
+        for rank, (conditions, order) in enumerate(queues)
+    ]
+    first = union_all(*heads).subquery()
+    row = db.session.execute(
+        select(CardProgress, Card, ContentSet)
+        .join(first, first.c.progress_id == CardProgress.id)
+        .join(Card, Card.id == CardProgress.card_id)
+        .join(ContentSet, ContentSet.id == Card.set_id)
+        .order_by(first.c.rank)
+        .limit(1)
+    ).first()
+    return (row[0], row[1], row[2]) if row is not None else None
 
 
 def _next_learning_due(user_id: int, scope: Scope) -> datetime | None:
@@ -277,36 +304,53 @@ def _next_learning_due(user_id: int, scope: Scope) -> datetime | None:
 
 
 def _counts(user: User, now: datetime, clock: DayClock, scope: Scope) -> tuple[Counts, int, int]:
+    """Today's done reviews and the three queues' sizes, in one statement. A queue is counted no
+    further than its daily limit, the most it can show."""
     today = clock.day_number(now)
     day_start, day_end = clock.day_start(today), clock.day_start(today + 1)
-    done = dict(
-        db.session.execute(
-            select(ReviewLog.phase_before, func.count())
+    available = _available(user.id, now, scope)
+
+    def done(*conditions: Any) -> Any:
+        return (
+            select(func.count())
             .where(
                 ReviewLog.user_id == user.id,
                 ReviewLog.reviewed_at >= day_start,
                 ReviewLog.undone_at.is_(None),
                 ReviewLog.source == "study",
+                *conditions,
             )
-            .group_by(ReviewLog.phase_before)
-        ).all()
-    )
-    remaining_new = max(0, user.new_per_day - done.get(Phase.NEW.value, 0))
-    remaining_reviews = max(0, user.reviews_per_day - done.get(Phase.REVIEW.value, 0))
-    available = _available(user.id, now, scope)
+            .scalar_subquery()
+        )
 
-    def count(limit: int | None, *conditions: Any) -> int:
-        """Rows matching, counted no further than `limit` (a queue shows at most its daily limit)."""
+    def queue(limit: int | None, *conditions: Any) -> Any:
         rows = select(CardProgress.id).where(available, *conditions)
         if limit is not None:
             rows = rows.limit(limit)
-        return db.session.scalar(select(func.count()).select_from(rows.subquery())) or 0
+        return select(func.count()).select_from(rows.subquery()).scalar_subquery()
 
+    row = db.session.execute(
+        select(
+            done(),
+            done(ReviewLog.phase_before == Phase.NEW.value),
+            done(ReviewLog.phase_before == Phase.REVIEW.value),
+            queue(max(0, user.new_per_day), CardProgress.phase == Phase.NEW.value),
+            queue(None, CardProgress.phase.in_(LEARNING_PHASES), CardProgress.due < day_end),
+            queue(
+                max(0, user.reviews_per_day),
+                CardProgress.phase == Phase.REVIEW.value,
+                CardProgress.due <= now,
+            ),
+        )
+    ).one()
+    done_all, done_new, done_reviews, new, learning, review = (int(n or 0) for n in row)
+    remaining_new = max(0, user.new_per_day - done_new)
+    remaining_reviews = max(0, user.reviews_per_day - done_reviews)
     counts = Counts(
-        done=sum(done.values()),
-        new=count(remaining_new, CardProgress.phase == Phase.NEW.value),
-        learning=count(None, CardProgress.phase.in_(LEARNING_PHASES), CardProgress.due < day_end),
-        review=count(remaining_reviews, CardProgress.phase == Phase.REVIEW.value, CardProgress.due <= now),
+        done=done_all,
+        new=min(new, remaining_new),
+        learning=learning,
+        review=min(review, remaining_reviews),
     )
     return counts, remaining_new, remaining_reviews
 
@@ -325,10 +369,13 @@ def _srs_card(progress: CardProgress) -> SrsCard:
     )
 
 
-def _study_card(progress: CardProgress) -> StudyCard:
-    card = db.session.get(Card, progress.card_id)
+def _study_card(
+    progress: CardProgress, card: Card | None = None, content_set: ContentSet | None = None
+) -> StudyCard:
+    """The card as study shows it; `card` and `content_set` when the caller loaded them already."""
+    card = card or db.session.get(Card, progress.card_id)
     assert card is not None
-    content_set = db.session.get(ContentSet, card.set_id)
+    content_set = content_set or db.session.get(ContentSet, card.set_id)
     assert content_set is not None
     return StudyCard(
         card_id=card.id,
@@ -379,16 +426,34 @@ def _apply(progress: CardProgress, snapshot: dict[str, Any]) -> None:
         setattr(progress, name, value)
 
 
-def _progress_for(user: User, card_id: int) -> CardProgress:
-    """The learner's row for a card (their deck is refreshed first only when the row is missing)."""
-    query = select(CardProgress).where(CardProgress.user_id == user.id, CardProgress.card_id == card_id)
-    progress = db.session.scalar(query)
-    if progress is None:
+def _progress_for(user: User, card_id: int, held: Held = frozenset()) -> CardProgress:
+    """The learner's row for a card (their deck is refreshed first only when the row is missing);
+    CardHeld when the learner's open quiz asks the card, checked in the same statement."""
+    if isinstance(held, frozenset):
+        if card_id in held:
+            raise CardHeld()
+        in_quiz: Any = false()
+    else:
+        in_quiz = literal(card_id, Integer).in_(held)
+    query = select(CardProgress, in_quiz).where(
+        CardProgress.user_id == user.id, CardProgress.card_id == card_id
+    )
+    row = db.session.execute(query).first()
+    if row is None:
         refresh_deck(user)
-        progress = db.session.scalar(query)
-    if progress is None or progress.retired:
+        row = db.session.execute(query).first()
+    if row is not None and row[1]:
+        raise CardHeld()
+    if row is None or row[0].retired:
         raise StudyError(f"Card {card_id} is not in your deck.")
-    return progress
+    return row[0]
+
+
+def is_held(held: Held, card_id: int) -> bool:
+    """Whether the learner's open quiz asks this card."""
+    if isinstance(held, frozenset):
+        return card_id in held
+    return bool(db.session.scalar(select(literal(card_id, Integer).in_(held))))
 
 
 def grade_card(
@@ -398,13 +463,11 @@ def grade_card(
     now: datetime,
     duration_ms: int = 0,
     version: int | None = None,
-    held: frozenset[int] = frozenset(),
+    held: Held = frozenset(),
 ) -> Graded:
     """Record a study grade and reschedule the card. `version` guards against a second tab's stale
     grade; a card `held` by the learner's open quiz is refused."""
-    if card_id in held:
-        raise CardHeld()
-    progress = _progress_for(user, card_id)
+    progress = _progress_for(user, card_id, held)
     if version is not None and progress.version != version:
         raise GradeConflict("This card was already graded in another tab or window; showing the next one.")
     graded = _record(user, progress, rating, now, duration_ms, "study")
@@ -497,13 +560,11 @@ def undo_last(user: User, now: datetime) -> int | None:
 
 
 def check_response(
-    user: User, card_id: int, response: Any, held: frozenset[int] = frozenset()
+    user: User, card_id: int, response: Any, held: Held = frozenset()
 ) -> tuple[Verdict, StudyCard]:
     """Mark a typed card's response right or wrong (raises UngradableResponse for a malformed one);
     refused for a card `held` by the learner's open quiz, since the verdict shows its answer."""
-    if card_id in held:
-        raise CardHeld()
-    progress = _progress_for(user, card_id)
+    progress = _progress_for(user, card_id, held)
     shown = _study_card(progress)
     accepted = accepted_for([card_id]).get(card_id, [])
     return grade(shown.type, shown.question, shown.answer, shown.details, response, accepted=accepted), shown

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
+from sqlalchemy import Select
 
 from app.extensions import db
 from app.models import Card
@@ -25,8 +26,8 @@ def grace() -> float:
     return float(current_app.config["UNROLL_QUIZ_GRACE_SECONDS"])
 
 
-def held_cards() -> frozenset[int]:
-    """The cards the learner's open quiz asks: study leaves them alone until it is submitted."""
+def held_cards() -> Select[tuple[int]]:
+    """The cards the learner's open quiz asks (a query): study leaves them alone until it is submitted."""
     return quiz.held_cards(current_learner(), now(), grace())
 
 

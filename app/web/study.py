@@ -38,7 +38,7 @@ def study_page(slug: str | None = None) -> ResponseReturnValue:
     shown = request.args.get("show", type=db_int)
     cards = _quiz_misses(request.args.get("quiz", type=db_int))
     held = held_cards()
-    if shown in held:
+    if shown is not None and study.is_held(held, shown):
         flash(str(study.CardHeld()))
     result = study.next_card(user, now(), set_id, prefer=shown, cards=cards, held=held)
     reveal = result.card is not None and shown == result.card.card_id
@@ -93,7 +93,7 @@ def check() -> ResponseReturnValue:
     user = current_learner()
     cards = _quiz_misses(request.form.get("quiz", type=db_int))
     held = held_cards()
-    if card_id in held:
+    if study.is_held(held, card_id):
         flash(str(study.CardHeld()))
         return _back_to(slug)
     result = study.next_card(user, now(), _set_id(slug), prefer=card_id, cards=cards, held=held)
