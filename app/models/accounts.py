@@ -42,6 +42,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     session_key: str | None = None
     # Not a column: SyncLock.cards_version, read in the statement that loaded this user (None if not).
     latest_cards_version: int | None = None
+    # Not columns: a class's pooled FSRS parameters, when loaded with the user (see class_params).
+    pooled_fsrs_params: list[float] | None = None
+    pooled_params_loaded: bool = False
 
     @property
     def is_instructor(self) -> bool:

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import CardProgress, ClassMember, Classroom, ReviewLog, User
+from app.models import CardProgress, Classroom, ReviewLog, User
+from app.services.class_params import pooled_parameters
 from app.services.classes import instructor_class, learners
 from app.srs import DayClock, Phase, Rating, SchedulerConfig, SrsCard, answer
 from app.srs import optimize as opt
@@ -69,29 +70,21 @@ def parameters_for(user: User) -> tuple[float, ...]:
     """The learner's parameters: own, else their class's pooled ones, else FSRS's defaults."""
     if user.fsrs_params:
         return tuple(float(w) for w in user.fsrs_params)
-    pooled = _class_parameters(user.id)
+    pooled = _class_parameters(user)
     return tuple(float(w) for w in pooled) if pooled else opt.DEFAULT_PARAMETERS
 
 
 def source_of(user: User) -> str:
     if user.fsrs_params:
         return "manual" if user.fsrs_params_source == "manual" else "own"
-    return "class" if _class_parameters(user.id) else "default"
+    return "class" if _class_parameters(user) else "default"
 
 
-def _class_parameters(user_id: int) -> list[float] | None:
-    return db.session.scalar(
-        select(Classroom.fsrs_params)
-        .join(ClassMember, ClassMember.class_id == Classroom.id)
-        .where(
-            ClassMember.user_id == user_id,
-            ClassMember.role == "learner",
-            ClassMember.removed_at.is_(None),
-            Classroom.fsrs_params.is_not(None),
-        )
-        .order_by(ClassMember.joined_at.desc(), ClassMember.id.desc())
-        .limit(1)
-    )
+def _class_parameters(user: User) -> list[float] | None:
+    """The pooled parameters, as loaded with the request's user when they were."""
+    if user.pooled_params_loaded:
+        return user.pooled_fsrs_params
+    return db.session.scalar(select(pooled_parameters(user.id)))
 
 
 def status(user: User) -> Status:

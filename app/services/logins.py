@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, update
 
 from app.extensions import db
 from app.models import ApiToken, SyncLock, User, UserSession
+from app.services.class_params import pooled_parameters
 
 # How stale a session's last_seen_at or a token's last_used_at may get: the hot path writes at most
 # once a minute per session or token.
@@ -78,13 +79,13 @@ def start_session(user: User, now: datetime, user_agent: str | None) -> None:
 def user_for_session(key: str, now: datetime, idle_limit: timedelta) -> User | None:
     """The user of a live session (not ended, seen within `idle_limit`), or None."""
     row = db.session.execute(
-        select(UserSession, User, _cards_version())
+        select(UserSession, User, _cards_version(), pooled_parameters(User.id))
         .join(User, User.id == UserSession.user_id)
         .where(UserSession.key_hash == digest(key))
     ).first()
     if row is None:
         return None
-    found, user, cards_version = row
+    found, user, cards_version, pooled = row
     if found.revoked_at is not None or found.last_seen_at < now - idle_limit:
         return None
     if now - found.last_seen_at >= TOUCH_EVERY:
@@ -92,6 +93,7 @@ def user_for_session(key: str, now: datetime, idle_limit: timedelta) -> User | N
         db.session.commit()
     user.session_key = key
     user.latest_cards_version = cards_version
+    user.pooled_fsrs_params, user.pooled_params_loaded = pooled, True
     return user
 
 
@@ -170,19 +172,20 @@ def issue_token(user: User, now: datetime, lifetime: timedelta, user_agent: str 
 def user_for_token(token: str, now: datetime) -> User | None:
     """The owner of an unexpired token, noting when it was last used (at most once a minute)."""
     row = db.session.execute(
-        select(ApiToken, User, _cards_version())
+        select(ApiToken, User, _cards_version(), pooled_parameters(User.id))
         .join(User, User.id == ApiToken.user_id)
         .where(ApiToken.token_hash == digest(token))
     ).first()
     if row is None:
         return None
-    found, user, cards_version = row
+    found, user, cards_version, pooled = row
     if found.expires_at <= now:
         return None
     if found.last_used_at is None or now - found.last_used_at >= TOUCH_EVERY:
         found.last_used_at = now
         db.session.commit()
     user.latest_cards_version = cards_version
+    user.pooled_fsrs_params, user.pooled_params_loaded = pooled, True
     return user
 
 

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
-from app.services import accounts
+from app.services import accounts, assignments, classes
 from app.services.content_sync import sync_content
 from tests.conftest import app_config
 from tests.web.helpers import csrf_token, log_in
@@ -153,3 +153,24 @@ def test_static_files_carry_their_hash_and_are_kept_for_a_year(site: Flask, clie
     )
     stale = client.get("/static/unroll.css?v=000000000000")
     assert "max-age=3600" in stale.headers["Cache-Control"]
+
+
+def test_a_learners_index_shows_a_new_assignment_at_once(site: Flask) -> None:
+    """The index lists the learner's assigned quizzes: those pages are never answered with a 304."""
+    learner = site.test_client()
+    log_in(learner, "ada", PASSWORD)
+    with site.app_context():
+        teacher = accounts.find_user("teach")
+        ada = accounts.find_user("ada")
+        assert teacher is not None and ada is not None
+        room = classes.create_class(teacher, "Period 1", datetime.now(UTC))
+        classes.join(ada, room.join_code, datetime.now(UTC))
+    etag = learner.get("/").headers["ETag"]  # in a class, but nothing assigned yet: reusable
+    assert learner.get("/", headers={"If-None-Match": etag}).status_code == 304
+    with site.app_context():
+        room = classes.taught_by(accounts.find_user("teach"))[0]  # type: ignore[arg-type]
+        spec = assignments.AssignmentSpec(sets=["gates"], count=5, time_limit_s=600, title="Gate check")
+        assignments.create_assignment(room, accounts.find_user("teach"), spec, datetime.now(UTC))  # type: ignore[arg-type]
+    fresh = learner.get("/", headers={"If-None-Match": etag})
+    assert fresh.status_code == 200 and "Gate check" in fresh.get_data(as_text=True)
+    assert "ETag" not in fresh.headers
