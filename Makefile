@@ -55,9 +55,12 @@ nginx:
 	else echo "nginx not found: tests/deploy will skip the proxy test"; fi
 
 bench: $(VENV)/.installed-dev
+	@command -v wrk >/dev/null || ! command -v apt-get >/dev/null || \
+		($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python bench/content.py
 	$(BIN)/python bench/study.py
 	$(BIN)/python bench/fsrs.py
+	$(BIN)/python bench/http.py
 
 # Phone and desktop screenshots, light and dark, into build/screenshots/ (the browser tests take them).
 screenshots: $(VENV)/.installed-dev chromium
