@@ -197,6 +197,11 @@ def _deck_key(user: User) -> tuple[object, ...]:
     )
 
 
+def page_grid(current: float) -> tuple[float, ...]:
+    """GRID and the learner's current retention (to two places), in order."""
+    return tuple(sorted({*GRID, round(current, 2)}))
+
+
 def page_simulation(user: User, now: datetime) -> Simulation:
     """The settings page's grid, cached for CACHE_SECONDS per learner, deck, log, limits and
     parameters (any review, card change or setting change computes it anew)."""
@@ -205,7 +210,7 @@ def page_simulation(user: User, now: datetime) -> Simulation:
         hit = _cache.get(key)
         if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
             return hit[1]
-    result = simulate(user, now, GRID, PAGE_DAYS)
+    result = simulate(user, now, page_grid(user.desired_retention), PAGE_DAYS)
     with _cache_lock:
         stale = [k for k, (at, _) in _cache.items() if time.monotonic() - at >= CACHE_SECONDS]
         for k in stale:
