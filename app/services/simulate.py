@@ -177,17 +177,27 @@ def _minimum(deck: sim.Deck, parameters: Sequence[float], current: float, days: 
 
 GRID = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 0.99)
 PAGE_DAYS = 365
-CACHE_SECONDS = 600
+CACHE_SECONDS = 1800
+REVIEWS_PER_REFRESH = 25  # a forecast a few reviews old is as good: recompute after this many
 _cache: dict[tuple[object, ...], tuple[float, Simulation]] = {}
 _cache_lock = threading.Lock()
 
 
 def _deck_key(user: User) -> tuple[object, ...]:
-    last_log = db.session.scalar(select(func.max(ReviewLog.id)).where(ReviewLog.user_id == user.id))
+    reviews = db.session.scalar(select(func.count(ReviewLog.id)).where(ReviewLog.user_id == user.id)) or 0
+    active, new = db.session.execute(
+        select(func.count(), func.count().filter(CardProgress.phase == Phase.NEW.value)).where(
+            CardProgress.user_id == user.id,
+            CardProgress.suspended.is_(False),
+            CardProgress.retired.is_(False),
+        )
+    ).one()
     return (
         user.id,
         user.cards_version,
-        last_log,
+        active,
+        new,
+        reviews // REVIEWS_PER_REFRESH,
         user.new_per_day,
         user.reviews_per_day,
         user.maximum_interval_days,
@@ -203,8 +213,8 @@ def page_grid(current: float) -> tuple[float, ...]:
 
 
 def page_simulation(user: User, now: datetime) -> Simulation:
-    """The settings page's grid, cached for CACHE_SECONDS per learner, deck, log, limits and
-    parameters (any review, card change or setting change computes it anew)."""
+    """The settings page's grid, cached for CACHE_SECONDS per learner, deck, limits, retention and
+    parameters; every REVIEWS_PER_REFRESH reviews, a card change or a settings change computes it anew."""
     key = (*_deck_key(user), now.date())
     with _cache_lock:
         hit = _cache.get(key)

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from app.services import simulate
+from app.services.content_sync import sync_content
 from tests.web.helpers import csrf_token, log_in
 from tests.web.test_simulate_api import NOON, question_set, review_half
 
 
 @pytest.fixture
-def ada(app: Flask, client: FlaskClient, content_dir) -> FlaskClient:
-    from datetime import UTC, datetime
-
-    from app.services.content_sync import sync_content
-
+def ada(app: Flask, client: FlaskClient, content_dir: Path) -> FlaskClient:
     (content_dir / "numbers.md").write_text(question_set(30), encoding="utf-8")
     with app.app_context():
         sync_content(content_dir, datetime.now(UTC))
@@ -80,3 +79,11 @@ def test_the_page_reuses_its_simulation(ada: FlaskClient, monkeypatch: pytest.Mo
 
     monkeypatch.setattr(simulate, "simulate", fail)
     assert rows(ada.get("/settings").get_data(as_text=True)) == rows(first)
+
+
+def test_suspending_cards_refreshes_the_chart(ada: FlaskClient) -> None:
+    before = rows(ada.get("/settings").get_data(as_text=True))
+    card = ada.get("/api/v1/study/next").get_json()["card"]["id"]
+    ada.post(f"/api/v1/study/cards/{card}/suspend", headers={"X-CSRFToken": csrf_token(ada, "/settings")})
+    page = ada.get("/settings").get_data(as_text=True)
+    assert "on your 29 cards" in page and rows(page) != before
