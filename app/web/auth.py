@@ -16,6 +16,7 @@ from app.web import fsrs_view, throttling
 from app.web.clock import now
 from app.web.forms import LoginForm, PasswordForm, RegisterForm, SettingsForm
 from app.web.security import current_learner, renew_csrf_token
+from app.web.workload import workload_context
 
 bp = Blueprint("auth", __name__)
 TIMEZONES = sorted(available_timezones())
@@ -115,6 +116,7 @@ def _settings_page(
         sessions=logins.list_sessions(user),
         tokens=logins.list_tokens(user, now()),
         **fsrs_view.context(user, now(), fsrs),
+        **workload_context(user),
     )
     return page, status
 
