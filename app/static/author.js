@@ -173,4 +173,6 @@
     if (state.dirty) { event.preventDefault(); event.returnValue = ""; }
   });
   renderGutter();
+  var wanted = Number(new URLSearchParams(window.location.search).get("line"));  // from item analysis
+  if (wanted > 0) { goToLine(wanted); }
 })();
