@@ -267,6 +267,7 @@ def _study(card_ids: list[int], learner_ids: list[int]) -> dict[int, CardStudy]:
             ReviewLog.card_id.in_(card_ids),
             ReviewLog.user_id.in_(learner_ids),
             ReviewLog.undone_at.is_(None),
+            ReviewLog.rating >= 1,  # a manual forget or reschedule (rating 0) is no review
         )
     )
     progress = db.session.execute(
