@@ -17,6 +17,9 @@ MIN_FIRST_REVIEWS = 3  # a rate out of fewer learners says nothing yet
 MIN_RESPONSES_FOR_UNUSED = 5  # with fewer answers, a distractor nobody picked is just chance
 
 
+SHOWN_OPTION_CHARS = 80  # a long option is cut in a reason; the options table has it whole
+
+
 @dataclass(frozen=True)
 class Flag:
     code: str
@@ -84,7 +87,7 @@ def _distractor_flags(stats: ItemStats) -> list[Flag]:
             found.append(
                 Flag(
                     "unused-distractor",
-                    f"Nobody of {stats.responses} chose the wrong option “{option.text}”: it distracts "
+                    f"Nobody of {stats.responses} chose the wrong option “{_short(option.text)}”: it distracts "
                     "no one; replace it with a mistake learners really make.",
                 )
             )
@@ -92,11 +95,15 @@ def _distractor_flags(stats: ItemStats) -> list[Flag]:
             found.append(
                 Flag(
                     "strong-distractor",
-                    f"The wrong option “{option.text}” was chosen by {option.top} of the top third "
+                    f"The wrong option “{_short(option.text)}” was chosen by {option.top} of the top third "
                     f"and {option.bottom} of the bottom third: it may be a second right answer.",
                 )
             )
     return found
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SHOWN_OPTION_CHARS else text[: SHOWN_OPTION_CHARS - 1].rstrip() + "…"
 
 
 def _strong_pick_more(option: OptionCount, stats: ItemStats) -> bool:

@@ -221,8 +221,8 @@ def _answer(question: QuizQuestion) -> Answer:
     mark = 1.0 if question.correct else 0.0
     if question.type != "choice":
         return Answer(question.card_id, question.position, mark)
-    texts = {c["id"]: str(c["text"]) for c in question.choices}
-    options = tuple(Option(str(c["text"]), bool(c["correct"])) for c in question.choices)
+    texts = {c["id"]: plain_text(str(c["text"])) for c in question.choices}
+    options = tuple(Option(texts[c["id"]], bool(c["correct"])) for c in question.choices)
     chosen = frozenset(texts[i] for i in (question.answer or []) if i in texts)
     return Answer(question.card_id, question.position, mark, options, chosen)
 

@@ -17,7 +17,7 @@ from app.web.security import current_learner
 bp = Blueprint("classes_items", __name__)
 
 WIDTH, HEIGHT = 640, 360
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 48
+LEFT, RIGHT, TOP, BOTTOM = 56, 30, 16, 48
 WHICH_NAMES = {
     "highest": "each learner’s best attempt",
     "first": "each learner’s first attempt",
