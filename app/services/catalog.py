@@ -35,6 +35,12 @@ class ContentVersion:
     number: int
     changed_at: datetime | None
 
+    @property
+    def key(self) -> str:
+        """What names this version for caches: its number and time, so a database rebuilt from
+        scratch (numbers start again) never meets pages cached from the old one."""
+        return f"{self.number}@{self.changed_at.isoformat() if self.changed_at else '-'}"
+
 
 def content_version() -> ContentVersion:
     row = db.session.execute(

@@ -28,9 +28,10 @@ from app.srs import simulate as sim
 MAX_DAYS = 3650
 MAX_RETENTIONS = 10
 MIN_RETENTION, MAX_RETENTION = sim.MIN_RETENTION, sim.MAX_RETENTION
-WORK_BUDGET = (
-    60_000_000  # cards x days x retentions: about 20 s of one core at worst (bench/fsrs_simulate.py)
-)
+# cards x days x retentions: 1.5 million took 3.6 s of CPU (500 cards, 8 retentions, a year), and
+# large decks cost more per card-day (bench/fsrs_simulate.py); beyond this a request is refused (422)
+# and the settings page says the deck is too large to chart.
+WORK_BUDGET = 3_000_000
 MIN_TIMED = 10  # timed answers of one state and rating before the learner's own mean replaces the default
 MAX_TIMED_MS = 1_200_000  # fsrs-rs ignores answers of 20 minutes or more (and of 0 ms)
 SMOOTHING = 50  # fsrs-rs blends rating shares with its defaults by n / (n + 50)

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
-from app.services import card_actions, card_info, cards
+from app.services import card_actions, card_info, cards, study
 from app.srs.search import SearchError
 from app.web.bounds import db_int
 from app.web.clock import now
@@ -168,7 +168,7 @@ def info(card_id: int) -> ResponseReturnValue:
         "cards/info.html",
         info=found,
         chart=chart,
-        held=card_id in held_cards(),
+        held=study.is_held(held_cards(), card_id),
         due=_when(found.card.due, user.timezone, found.card.state),
         local=lambda instant: instant.astimezone(zone),
     )

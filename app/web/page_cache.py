@@ -82,7 +82,7 @@ def page_etag(version: ContentVersion, *parts: object) -> str | None:
     viewer = _viewer()
     if viewer is None:
         return None
-    seed = "|".join([str(version.number), viewer, *(str(p) for p in parts)])
+    seed = "|".join([version.key, viewer, *(str(p) for p in parts)])
     return hashlib.sha256(seed.encode()).hexdigest()[:32]
 
 

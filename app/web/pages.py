@@ -20,7 +20,7 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 def index() -> ResponseReturnValue:
     version = catalog.content_version()
-    sets = rendered_pages().get_or_render(("index", version.number), catalog.list_sets)
+    sets = rendered_pages().get_or_render(("index", version.key), catalog.list_sets)
     mine = my_assignments()
     if mine:  # the learner's assigned quizzes change with the clock: always rendered afresh
         return render_template("index.html", sets=sets, mine=mine)
@@ -50,7 +50,7 @@ def show_set(slug: str) -> ResponseReturnValue:
     version = catalog.content_version()
     remote = remote_images_allowed()
     page = rendered_pages().get_or_render(
-        ("set", slug, remote, version.number), lambda: _render_set(slug, remote)
+        ("set", slug, remote, version.key), lambda: _render_set(slug, remote)
     )
     if page is None:
         abort(404, description=f"There is no question set called “{slug}”.")
