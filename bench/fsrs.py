@@ -5,7 +5,7 @@ A synthetic learner (tests/srs_synthetic.py: memory follows known FSRS-6 paramet
 year; 100,000 reviews are ten copies of such logs under other card ids. Prints, in seconds, the time
 to build Anki's training items from the log and to fit and evaluate (fsrs-rs via fsrs_rs_python,
 the work of one "Optimize" click), wall clock and the process's CPU time (a busy machine inflates
-the first). The simulator's timing (365-day horizon) is bench/fsrs_simulate.py.
+the first), then the simulator's times for a 365-day horizon (bench/fsrs_simulate.py).
 """
 
 from __future__ import annotations
@@ -22,6 +22,20 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from app.srs import DayClock  # noqa: E402
 from app.srs.optimize import DEFAULT_PARAMETERS, LogEntry, fit, training_set  # noqa: E402
 from tests.srs_synthetic import entries, synthetic_log  # noqa: E402
+
+
+def simulation_bench() -> None:
+    """bench/fsrs_simulate.py's run, loaded by path (the bench folder is no package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "fsrs_simulate", Path(__file__).with_name("fsrs_simulate.py")
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["fsrs_simulate"] = module
+    spec.loader.exec_module(module)
+    module.run()
 
 
 def learner_log(target: int) -> list[LogEntry]:
@@ -49,7 +63,8 @@ def main() -> None:
             f"{size:>8} {len(data.items):>8} {built - started:>8.2f} {done - built:>8.2f} {cpu:>9.2f}"
             f"  {result.kept}"
         )
-    # simulate: see bench/fsrs_simulate.py (the lead joins the two)
+    print()
+    simulation_bench()  # the simulator on a 365-day horizon (bench/fsrs_simulate.py; --large there)
 
 
 if __name__ == "__main__":

@@ -43,10 +43,13 @@ def timed(label: str, run: Callable[[], object]) -> object:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--large", action="store_true", help="also a 20,000-card deck (minutes)")
-    args = parser.parse_args()
+    run(parser.parse_args().large)
+
+
+def run(large: bool = False) -> None:
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     decks = {"300 reviewed + 200 new": deck(300, 200)}
-    if args.large:
+    if large:
         decks["15,000 reviewed + 5,000 new"] = deck(15_000, 5_000)
     for name, cards in decks.items():
         result = timed(f"{name}: 365 days at 0.90", lambda c=cards: workload(c, PARAMETERS, 0.90, 365))
