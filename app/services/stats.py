@@ -21,7 +21,7 @@ from app.content.review import blank_clozes
 from app.extensions import db
 from app.models import Card, CardProgress, ContentSet, ReviewLog, User
 from app.services.cards import memory_now
-from app.services.study import scheduler_for
+from app.services.fsrs_params import clock_of
 from app.srs import DayClock, Phase
 
 WINDOW_DAYS = 30
@@ -124,7 +124,7 @@ def overview(user: User, now: datetime) -> Overview:
 
 
 def _clock(user: User) -> DayClock:
-    return scheduler_for(user)[1]
+    return clock_of(user)  # the day alone: no parameters needed (and none looked up)
 
 
 def _local_dates(user: User, clock: DayClock, days: Sequence[int]) -> list[date]:
