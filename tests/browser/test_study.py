@@ -123,7 +123,7 @@ def test_account_pages_pass_axe(page: Page, live_server: LiveServer, axe: Axe) -
     page.goto(live_server.url + "/study")
     page.get_by_role("button", name="Start studying now").click()
     page.goto(live_server.url + "/settings")
-    expect(page.get_by_label("Desired retention")).to_have_value("0.90")
+    expect(page.get_by_label("Desired retention", exact=True)).to_have_value("0.90")
     assert_accessible(axe, page)
 
 
