@@ -231,7 +231,7 @@ def test_a_plain_http_client_calls_the_demo_api_without_cookie_or_token(
 
 
 def test_a_plain_http_client_reaches_job_creation(client: FlaskClient) -> None:
-    response = client.post("/api/v1/rnn/jobs", json={"cell": "lstm", "steps": 10})
+    response = client.post("/api/v1/rnn/jobs", json={"cell": "transformer", "steps": 10})
     message = response.get_json()["message"]
     assert response.status_code == 400 and "cell" in message and "CSRF" not in message
 

@@ -29,17 +29,22 @@ UNLIMITED = "100000 per minute"
 # gradients, sixty to train on) and a hidden unit must exist in the installed model; a quiz must
 # name sets that exist, or the learner must have due or reviewed cards; a username is checked
 # after NFKC normalisation; a set's source must pass the checker to be published, its slug must be
-# a slug, and `base_revision` must be the newest; each FSRS parameter has bounds of its own; a
+# a slug, and `base_revision` must be the newest; a class, an assignment and a set named must exist
+# (item analysis names one scope: a set or an assignment); each FSRS parameter has bounds of its own; a
 # card-browser search must parse, a reschedule date must not be past, an action names cards by ids or
 # by a search (not both), and it is undone once. These operations accept that status for schema-valid data too; every
 # other check stays on for them.
 SEMANTIC_RULES = """
 [[operations]]
+include-path-regex = "^/api/v1/(classes|assignments)(/.*)?$"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "422", "429"]
+
+[[operations]]
 include-path-regex = "^/api/v1/study/cards(/actions(/.*)?)?$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "422", "429"]
 
 [[operations]]
-include-path-regex = "^/api/v1/rnn/(predict|generate|steps|gradients|jobs)$"
+include-path-regex = "^/api/v1/rnn/(predict|generate|steps|gradients|jobs|gates|connectivity)$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429"]
 
 [[operations]]
