@@ -46,11 +46,9 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     from app.web.headers import init_headers
     from app.web.security import init_security
-    from app.web.static_files import init_static_files
 
     init_security(app)
     init_headers(app)
-    init_static_files(app)
 
 
 def _register_blueprints(app: Flask) -> None:
